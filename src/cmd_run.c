@@ -1,0 +1,193 @@
+/* cmd_run.c - hpsearch run CONFIG [CONTEXT] and hpsearch continue EXP:
+ * create an experiment and drive it to the end on this machine. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "error.h"
+#include "experiment.h"
+#include "expconf.h"
+#include "local.h"
+#include "store.h"
+#include "xalloc.h"
+
+struct run_opts {
+	int slots;
+	const char *topology;
+	bool quiet;
+};
+
+static int summary(const struct experiment *e, bool paused)
+{
+	const struct trial *b = exp_best_trial(e);
+
+	if (paused) {
+		printf("paused: %s\nresume with: hpsearch continue %lld\n", e->dir, (long long)e->id);
+		return HPS_EXIT_FAILURE;
+	}
+	printf("experiment %lld %s: %s\n", (long long)e->id, exp_state_name(e->state), e->dir);
+	if (b) {
+		char *hp = json_dumps(b->hparams, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
+		printf("best: trial %lld, %s %.6g at %llu %s, %s\n", (long long)b->id,
+		       e->cfg.searcher.metric, b->best, (unsigned long long)b->best_length,
+		       exp_length_key(e), hp ? hp : "");
+		free(hp);
+	}
+	printf("see: hpsearch status %lld, hpsearch best %lld\n", (long long)e->id, (long long)e->id);
+	return e->state == EXP_COMPLETED ? HPS_EXIT_OK : HPS_EXIT_FAILURE;
+}
+
+/* drive: e is locked by the caller (fd). */
+static int drive(struct experiment *e, const struct run_opts *ro, int fd)
+{
+	struct local_opts lo = {.slots = ro->slots, .topology = ro->topology,
+				.out = ro->quiet ? NULL : stdout, .tty = isatty(1)};
+	struct hps_error err;
+	bool paused = false;
+	int rc;
+
+	rc = local_drive(e, &lo, &paused, &err);
+	store_unlock(fd);
+	if (rc < 0) {
+		fprintf(stderr, "hpsearch: %s\n", err.msg);
+		return HPS_EXIT_FAILURE;
+	}
+	return summary(e, paused);
+}
+
+static int parse(int argc, char **argv, const char *verb, struct run_opts *ro)
+{
+	static const struct option opts[] = {
+		{"slots", required_argument, NULL, 's'},
+		{"topology", required_argument, NULL, 't'},
+		{"backend", required_argument, NULL, 'b'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			ro->slots = atoi(optarg);
+			if (ro->slots < 1)
+				return cli_bad_usage(cli_find(verb), "--slots needs a positive number");
+			break;
+		case 't': ro->topology = optarg; break;
+		case 'q': ro->quiet = true; break;
+		case 'b':
+			if (strcmp(optarg, "local"))
+				return cli_bad_usage(cli_find(verb), "only --backend local exists in this version");
+			break;
+		case 'h':
+			cli_usage(cli_find(verb), stdout);
+			return -2;
+		default:
+			return cli_bad_usage(cli_find(verb), "bad option");
+		}
+	}
+	return 0;
+}
+
+/* The context is the directory the trials run in; without one, the
+ * config's own directory (where its train.py usually is). */
+static char *context_of(const char *config, const char *given)
+{
+	const char *slash;
+
+	if (given)
+		return xstrdup(given);
+	slash = strrchr(config, '/');
+	return slash ? xstrndup(config, (size_t)(slash - config)) : xstrdup(".");
+}
+
+int cmd_run(struct cli *cli, int argc, char **argv)
+{
+	struct run_opts ro = {0};
+	struct hps_config cfg;
+	struct hps_error err;
+	struct experiment *e;
+	struct diag d;
+	char *root, *dir, *ctx;
+	int64_t id;
+	int fd = -1;
+	bool busy;
+	int rc = parse(argc, argv, "run", &ro);
+
+	if (rc)
+		return rc == -2 ? HPS_EXIT_OK : rc;
+	if (argc - optind < 1 || argc - optind > 2)
+		return cli_bad_usage(cli_find("run"), "give a config and optionally a context directory");
+	diag_init(&d, argv[optind]);
+	rc = expconf_load(argv[optind], &cfg, &d);
+	diag_print(&d, stderr);
+	diag_release(&d);
+	if (rc < 0) {
+		expconf_release(&cfg);
+		return HPS_EXIT_USAGE;
+	}
+	root = store_root(cli->root);
+	ctx = context_of(argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL);
+	dir = store_create(root, &cfg, argv[optind], ctx, &id, &err);
+	expconf_release(&cfg);
+	free(root);
+	free(ctx);
+	if (!dir || (fd = store_lock(dir, false, &busy, &err)) < 0 ||
+	    !(e = exp_init(dir, &err))) {
+		fprintf(stderr, "hpsearch run: %s\n", err.msg);
+		store_unlock(fd);
+		free(dir);
+		return HPS_EXIT_FAILURE;
+	}
+	if (!ro.quiet)
+		printf("experiment %lld: %s\n", (long long)id, dir);
+	fflush(stdout);
+	free(dir);
+	rc = drive(e, &ro, fd);
+	exp_free(e);
+	return rc;
+}
+
+int cmd_continue(struct cli *cli, int argc, char **argv)
+{
+	struct run_opts ro = {0};
+	struct hps_error err;
+	struct experiment *e;
+	char *root, *dir;
+	int fd = -1;
+	bool busy;
+	int rc = parse(argc, argv, "continue", &ro);
+
+	if (rc)
+		return rc == -2 ? HPS_EXIT_OK : rc;
+	if (argc - optind != 1)
+		return cli_bad_usage(cli_find("continue"), "give one experiment");
+	root = store_root(cli->root);
+	dir = store_resolve(root, argv[optind], &err);
+	free(root);
+	if (!dir || (fd = store_lock(dir, false, &busy, &err)) < 0 ||
+	    !(e = exp_open(dir, true, &err))) {
+		fprintf(stderr, "hpsearch continue: %s\n", err.msg);
+		store_unlock(fd);
+		free(dir);
+		return HPS_EXIT_FAILURE;
+	}
+	free(dir);
+	if (exp_is_over(e)) {
+		fprintf(stderr, "hpsearch continue: experiment %lld is %s: nothing to continue\n",
+			(long long)e->id, exp_state_name(e->state));
+		store_unlock(fd);
+		exp_free(e);
+		return HPS_EXIT_FAILURE;
+	}
+	rc = drive(e, &ro, fd);
+	exp_free(e);
+	return rc;
+}

@@ -1,0 +1,77 @@
+/* commands.c - the table of verbs: name, function, synopsis, help. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "cli.h"
+
+const struct command hps_commands[] = {
+	{"validate", cmd_validate, "CONFIG...",
+	 "check configs: errors (exit 2) and warnings; nothing is created",
+	 "  -q, --quiet   print only problems, no summary line\n"},
+	{"preview", cmd_preview, "CONFIG [--json]",
+	 "show the planned brackets, rungs, trials per rung and lengths",
+	 "      --json    print the plan as JSON (a stable interface)\n"},
+	{"run", cmd_run, "CONFIG [CONTEXT] [--slots N] [--topology XML] [--quiet]",
+	 "create an experiment and drive it to the end on this machine",
+	 "      --slots N        run on N CPU slots (default: the GPUs, else the cores)\n"
+	 "      --topology XML   count slots in this hwloc XML topology\n"
+	 "      --backend local  the only backend of this version\n"
+	 "  -q, --quiet          no progress output\n"},
+	{"continue", cmd_continue, "EXP [--slots N] [--quiet]",
+	 "resume a paused or interrupted experiment on this machine",
+	 "      --slots N        run on N CPU slots\n"
+	 "  -q, --quiet          no progress output\n"},
+	{"status", cmd_status, "EXP [--json]",
+	 "state, progress, the best trial and a table of trials",
+	 "      --json    the status as JSON (a stable interface)\n"},
+	{"best", cmd_best, "EXP [-n N] [--json]",
+	 "the best trials by the searcher metric",
+	 "  -n N          how many (default 1)\n"
+	 "      --json    as JSON\n"},
+	{"list", cmd_list, "[--json]",
+	 "the experiments under the root",
+	 "      --json    as JSON\n"},
+	{"logs", cmd_logs, "EXP TRIAL [-f]",
+	 "a trial's output, run by run",
+	 "  -f, --follow  keep printing while the trial runs\n"},
+	{"cancel", cmd_cancel, "EXP [TRIAL...]",
+	 "cancel an experiment, or some of its trials",
+	 ""},
+	{"exec", cmd_exec, "--trial T --run K [--length L] [--slots N] [--gpus LIST] DIR",
+	 "internal: run one trial run (what every task and local child runs)",
+	 ""},
+	{"help", cmd_help, "[VERB]",
+	 "show the commands, or one command's options",
+	 ""},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+const struct command *cli_find(const char *name)
+{
+	for (const struct command *c = hps_commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+void cli_usage(const struct command *c, FILE *fp)
+{
+	fprintf(fp, "usage: hpsearch [--root DIR] %s %s\n", c->name, c->args);
+	if (c->help && *c->help)
+		fprintf(fp, "\n%s", c->help);
+}
+
+int cli_bad_usage(const struct command *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "hpsearch %s: ", c->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	cli_usage(c, stderr);
+	return 2;
+}

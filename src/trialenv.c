@@ -1,0 +1,189 @@
+/* trialenv.c - assembling a trial run's environment (see trialenv.h). */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "hpenv.h"
+#include "trialenv.h"
+#include "xalloc.h"
+
+extern char **environ;
+
+static void set(json_t *env, const char *k, const char *v)
+{
+	json_object_set_new(env, k, json_string(v));
+}
+
+static void setf(json_t *env, const char *k, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void setf(json_t *env, const char *k, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	set(env, k, buf);
+}
+
+/* The running job's own variables win over the recorded ones. */
+static void overlay_job(json_t *env)
+{
+	static const char *const keep[] = {
+		"SLURM_", "SLURMD_", "CUDA_VISIBLE_DEVICES=", "ROCR_VISIBLE_DEVICES=",
+		"GPU_DEVICE_ORDINAL=", NULL,
+	};
+
+	for (char **e = environ; e && *e; e++)
+		for (int i = 0; keep[i]; i++)
+			if (!strncmp(*e, keep[i], strlen(keep[i]))) {
+				char *eq = strchr(*e, '=');
+				char *k = xstrndup(*e, (size_t)(eq - *e));
+				json_t *v = json_string(eq + 1);
+				if (v)
+					json_object_set_new(env, k, v);
+				free(k);
+			}
+}
+
+static void config_vars(json_t *env, const struct hps_config *cfg, bool gpus)
+{
+	const struct strv *list = gpus ? &cfg->env_cuda : &cfg->env_cpu;
+
+	for (size_t i = 0; i < list->n; i++) {
+		const char *eq = strchr(list->v[i], '=');
+		char *k = xstrndup(list->v[i], (size_t)(eq - list->v[i]));
+		set(env, k, eq + 1);
+		free(k);
+	}
+}
+
+struct hpwalk {
+	json_t *env;
+	json_t *seen;	/* names already set: a collision unsets both */
+	const char *keys[HP_MAX_DEPTH + 1];
+};
+
+/* Walk the configured space, not the JSON: a const whose value is an
+ * object is one leaf (its value as JSON), not a nested dict. */
+static void hp_vars(struct hpwalk *w, const struct hparam *h,
+		    const json_t *val, size_t depth)
+{
+	for (size_t i = 0; i < h->nkids && depth < HP_MAX_DEPTH; i++) {
+		const struct hparam *k = &h->kids[i];
+		const json_t *v = json_object_get(val, k->name);
+		char *name, *text;
+
+		w->keys[depth] = k->name;
+		if (k->type == HP_NESTED && k->nkids > 0) {
+			hp_vars(w, k, v, depth + 1);
+			continue;
+		}
+		if (!v || !(name = hpenv_name(w->keys, depth + 1)))
+			continue;
+		if (json_object_get(w->seen, name)) {
+			json_object_del(w->env, name);
+		} else {
+			text = hpenv_value(v);
+			set(w->env, name, text);
+			free(text);
+		}
+		json_object_set_new(w->seen, name, json_true());
+		free(name);
+	}
+}
+
+static void protocol_vars(json_t *env, const struct hps_config *cfg,
+			  const struct run_info *ri)
+{
+	const struct searcher_config *s = &cfg->searcher;
+	struct hpwalk w = {.env = env, .seen = json_object()};
+
+	set(env, "HPS_EXPERIMENT_DIR", ri->expdir);
+	setf(env, "HPS_EXPERIMENT_ID", "%lld", (long long)ri->exp_id);
+	setf(env, "HPS_TRIAL_ID", "%lld", (long long)ri->trial);
+	setf(env, "HPS_RUN", "%lld", (long long)ri->run);
+	set(env, "HPS_HPARAMS", ri->hparams_path);
+	setf(env, "HPS_TRIAL_SEED", "%lu", (unsigned long)ri->seed);
+	set(env, "HPS_METRICS_FILE", ri->metrics_path);
+	set(env, "HPS_CHECKPOINT_DIR", ri->checkpoint_dir);
+	if (s->metric)
+		set(env, "HPS_METRIC", s->metric);
+	json_object_del(env, "HPS_MAX_LENGTH");
+	json_object_del(env, "HPS_LENGTH_UNIT");
+	if (ri->length) {
+		setf(env, "HPS_MAX_LENGTH", "%llu", (unsigned long long)ri->length);
+		set(env, "HPS_LENGTH_UNIT", s->length.unit == UNIT_TIME_METRIC
+		    ? s->length.time_metric
+		    : s->length.unit == UNIT_RECORDS || s->length.unit == UNIT_EPOCHS
+		    ? length_unit_name(s->length.unit) : "batches");
+	}
+	if (cfg->records_per_epoch)
+		setf(env, "HPS_RECORDS_PER_EPOCH", "%lld", (long long)cfg->records_per_epoch);
+	setf(env, "HPS_SLOTS", "%d", ri->slots);
+	if (ri->gpus) {
+		set(env, "HPS_GPUS", ri->gpus);
+		set(env, "CUDA_VISIBLE_DEVICES", ri->gpus);
+		set(env, "CUDA_DEVICE_ORDER", "PCI_BUS_ID");
+	} else {
+		setf(env, "OMP_NUM_THREADS", "%d", ri->slots > 0 ? ri->slots : 1);
+	}
+	hp_vars(&w, &cfg->hparams, ri->hparams, 0);
+	json_decref(w.seen);
+}
+
+static char **to_envp(json_t *env)
+{
+	char **v = xcalloc(json_object_size(env) + 1, sizeof(*v));
+	const char *k;
+	json_t *val;
+	size_t n = 0;
+
+	json_object_foreach(env, k, val)
+		if (json_is_string(val))
+			v[n++] = xasprintf("%s=%s", k, json_string_value(val));
+	v[n] = NULL;
+	return v;
+}
+
+char **trialenv_build(const struct hps_config *cfg, const struct run_info *ri,
+		      struct hps_error *err)
+{
+	char *p = fs_join(ri->expdir, "environment");
+	json_t *env = fs_read_json(p, err);
+	char **envp;
+
+	free(p);
+	if (!json_is_object(env)) {
+		json_decref(env);
+		return NULL;
+	}
+	/* Variables of a previous hpsearch trial must not leak into this one. */
+	{
+		const char *k;
+		json_t *v;
+		void *tmp;
+		json_object_foreach_safe(env, tmp, k, v)
+			if (!strncmp(k, "HP_", 3) || !strncmp(k, "HPS_", 4))
+				json_object_del(env, k);
+	}
+	if (getenv("SLURM_JOB_ID"))
+		overlay_job(env);
+	config_vars(env, cfg, ri->gpus != NULL);
+	protocol_vars(env, cfg, ri);
+	envp = to_envp(env);
+	json_decref(env);
+	return envp;
+}
+
+void trialenv_free(char **env)
+{
+	for (char **e = env; e && *e; e++)
+		free(*e);
+	free(env);
+}

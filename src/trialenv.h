@@ -1,0 +1,40 @@
+/* trialenv.h - the environment a trial run sees (hpsearch-trial(7)).
+ *
+ * Built from the environment recorded at create (so cron, login shells
+ * and batch jobs run identical trials), the config's environment
+ * variables, the job's own SLURM_* variables when inside Slurm, and the
+ * protocol variables: HPS_* and one HP_<NAME> per leaf hyperparameter
+ * (hpenv.h).  Values are data: they reach the trial as environment
+ * strings, never through a shell.
+ */
+#ifndef HPS_TRIALENV_H
+#define HPS_TRIALENV_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "expconf.h"
+
+struct run_info {
+	const char *expdir;
+	int64_t exp_id;
+	int64_t trial;
+	int64_t run;
+	uint64_t length;	/* 0: no length */
+	uint32_t seed;
+	const char *hparams_path;
+	const json_t *hparams;
+	const char *metrics_path;
+	const char *checkpoint_dir;
+	int slots;
+	const char *gpus;	/* "0,1" or NULL: CPU slots */
+};
+
+/* trialenv_build: a NULL-terminated "NAME=VALUE" array (free with
+ * trialenv_free). */
+char **trialenv_build(const struct hps_config *cfg, const struct run_info *ri,
+		      struct hps_error *err);
+void trialenv_free(char **env);
+
+#endif

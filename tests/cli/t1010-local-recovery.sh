@@ -1,0 +1,102 @@
+#!/bin/sh
+# Crash safety of the local runner: the driver killed with SIGKILL at
+# several points and continued ends with the same trials and decisions as
+# an uninterrupted run (concurrency 1: arrival order is fixed); SIGTERM
+# pauses and continue resumes; cancel reaches a running driver.
+. "$top_srcdir/tests/cli/lib.sh"
+quad="$top_srcdir/examples/quadratic"
+data="$top_srcdir/tests/data/local"
+tmp=$(mktemp -d)
+cleanup() { pkill -KILL -f "$tmp/root" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+PY=$(command -v python3)
+
+# summary ROOT EXP: the decisions of a search, one line per trial
+summary() {
+	HPSEARCH_ROOT="$1" "$HPSEARCH" status --json "$2" | "$PY" -c '
+import json, sys
+s = json.load(sys.stdin)
+print(s["state"], s["best_trial"])
+for t in s["trials"]:
+    print(t["id"], json.dumps(t["hparams"], sort_keys=True), t["state"], t["end_reason"], t["length"], t["restarts"], t["best_metric"])
+'
+}
+
+journal_lines() { cat "$1"/*/journal.jsonl 2>/dev/null | wc -l; }
+
+HPSEARCH_ROOT="$tmp/ref" "$HPSEARCH" run -q "$data/asha1.yaml" "$quad" >/dev/null 2>&1
+ok $? "reference: uninterrupted promotion-based ASHA, one trial at a time"
+summary "$tmp/ref" 1 >"$tmp/ref.txt"
+
+# Kill the driver with SIGKILL three times, at growing journal sizes; each
+# time continue picks up (adopting the run the dead driver left behind).
+export HPSEARCH_ROOT="$tmp/root"
+"$HPSEARCH" run -q "$data/asha1.yaml" "$quad" >/dev/null 2>&1 &
+pid=$!
+kills=0
+for at in 8 25 45; do
+	n=0
+	while [ "$(journal_lines "$tmp/root")" -lt $at ] && [ $n -lt 400 ]; do
+		sleep 0.05; n=$((n + 1))
+	done
+	if kill -KILL $pid 2>/dev/null; then kills=$((kills + 1)); fi
+	wait $pid 2>/dev/null
+	"$HPSEARCH" continue -q 1 >/dev/null 2>&1 &
+	pid=$!
+done
+wait $pid
+ok $? "killed with SIGKILL $kills times, then continued to the end"
+ok $([ $kills -ge 2 ] && echo 0 || echo 1) "  the kills landed mid-search ($kills)"
+summary "$tmp/root" 1 >"$tmp/got.txt"
+if cmp -s "$tmp/ref.txt" "$tmp/got.txt"; then r=0; else r=1; diff "$tmp/ref.txt" "$tmp/got.txt" | sed 's/^/# /'; fi
+ok $r "  same trials, hyperparameters, rung decisions, lengths and best trial as the uninterrupted run"
+"$PY" - "$tmp/root"/1-* <<'PY'
+import glob, json, os, sys
+# No run executed twice: every run directory has exactly one claim and at
+# most one exit record, and the journal launched each (trial, run) once.
+seen = set()
+for line in open(os.path.join(sys.argv[1], "journal.jsonl")):
+    r = json.loads(line)
+    if r["ev"] == "launch":
+        key = (r["trial"], r["run"])
+        if key in seen:
+            print("# launched twice:", key); sys.exit(1)
+        seen.add(key)
+runs = glob.glob(os.path.join(sys.argv[1], "trials", "*", "runs", "*"))
+sys.exit(0 if len(runs) == len(seen) and all(os.path.exists(os.path.join(r, "claim")) for r in runs) else 1)
+PY
+ok $? "  every run was launched once and claimed once"
+
+# SIGTERM pauses (the runs checkpoint), continue resumes.
+export HPSEARCH_ROOT="$tmp/pause"
+QUAD_SLEEP=0.02 "$HPSEARCH" run "$quad/random.yaml" >"$tmp/p.out" 2>&1 &
+pid=$!
+n=0
+while [ "$(journal_lines "$tmp/pause")" -lt 6 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+kill -TERM $pid
+wait $pid
+rc=$?
+ok $([ $rc -eq 1 ] && grep -q 'resume with: hpsearch continue 1' "$tmp/p.out" && echo 0 || echo 1) "SIGTERM pauses: exit 1 and says how to resume"
+jstate=$("$HPSEARCH" status --json 1 | "$PY" -c 'import json,sys; s=json.load(sys.stdin); print(s["state"], sum(t["restarts"] for t in s["trials"]))')
+ok $([ "$jstate" = "PAUSED 0" ] && echo 0 || echo 1) "  PAUSED, and the interrupted runs do not count as restarts ($jstate)"
+ok $([ -z "$(pgrep -f "$tmp/pause")" ] && echo 0 || echo 1) "  no run is left running"
+"$HPSEARCH" continue -q 1 >/dev/null 2>&1
+ok $? "continue finishes the paused search"
+jstate=$("$HPSEARCH" status --json 1 | "$PY" -c 'import json,sys; s=json.load(sys.stdin); print(s["state"], len(s["trials"]), all(t["length"] == 128 for t in s["trials"]))')
+ok $([ "$jstate" = "COMPLETED 12 True" ] && echo 0 || echo 1) "  all 12 trials completed at full length ($jstate)"
+
+# cancel while a driver runs: the request reaches it.
+export HPSEARCH_ROOT="$tmp/cancel"
+QUAD_SLEEP=0.05 "$HPSEARCH" run -q "$quad/random.yaml" >/dev/null 2>&1 &
+pid=$!
+n=0
+while [ "$(journal_lines "$tmp/cancel")" -lt 4 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+run "$HPSEARCH" cancel 1 2
+ok $([ $rc -eq 0 ] && echo "$out" | grep -q 'cancel requested' && echo 0 || echo 1) "cancel of one trial goes to the running driver"
+run "$HPSEARCH" cancel 1
+ok $rc "cancel of the whole experiment"
+wait $pid
+jstate=$("$HPSEARCH" status --json 1 | "$PY" -c 'import json,sys; s=json.load(sys.stdin); t=s["trials"]; print(s["state"], t[1]["state"], any(x["state"] == "CANCELED" for x in t))')
+ok $([ "$jstate" = "CANCELED CANCELED True" ] && echo 0 || echo 1) "  the experiment and trial 2 are CANCELED ($jstate)"
+ok $([ -z "$(pgrep -f "$tmp/cancel")" ] && echo 0 || echo 1) "  no run is left running"
+done_testing
