@@ -41,5 +41,8 @@ int cmd_list(struct cli *cli, int argc, char **argv);
 int cmd_logs(struct cli *cli, int argc, char **argv);
 int cmd_cancel(struct cli *cli, int argc, char **argv);
 int cmd_exec(struct cli *cli, int argc, char **argv);
+int cmd_create(struct cli *cli, int argc, char **argv);
+int cmd_experiment(struct cli *cli, int argc, char **argv);
+int cmd_reap(struct cli *cli, int argc, char **argv);
 
 #endif

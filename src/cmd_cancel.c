@@ -18,6 +18,7 @@
 #include "error.h"
 #include "experiment.h"
 #include "fsutil.h"
+#include "reaper.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -56,6 +57,12 @@ static int leave_request(const char *dir, json_t *rec, struct hps_error *err)
 	rc = fs_write_json(p, rec, err);
 	free(p);
 	free(rq);
+	/* The holder goes once more before it lets go: the request is not
+	 * left for the next pass. */
+	p = fs_join(dir, "dirty");
+	if (rc == 0)
+		rc = fs_write_atomic(p, "1\n", 2, 0666, err);
+	free(p);
 	return rc;
 }
 
@@ -147,7 +154,12 @@ int cmd_cancel(struct cli *cli, int argc, char **argv)
 	if (fd < 0 || !(e = exp_open(dir, true, &err)) || exp_record(e, rec, &err) < 0 ||
 	    exp_snapshot(e, &err) < 0)
 		goto fail;
-	stop_runs(e);
+	if (reaper_is_slurm(dir)) {
+		if (reaper_scancel_killed(e, &err) < 0)
+			fprintf(stderr, "hpsearch cancel: %s (the next reap pass tries again)\n", err.msg);
+	} else {
+		stop_runs(e);
+	}
 	printf("cancelled %s\n", argc > 2 ? "those trials" : "the experiment");
 	rc = HPS_EXIT_OK;
 	goto out;

@@ -21,7 +21,9 @@
 #include "error.h"
 #include "experiment.h"
 #include "fsutil.h"
+#include "reaper.h"
 #include "runproc.h"
+#include "slurmcli.h"
 #include "store.h"
 #include "trialenv.h"
 #include "xalloc.h"
@@ -34,6 +36,9 @@ struct exec_args {
 	uint64_t length;
 	int slots;
 	const char *gpus;
+	const char *tasks;	/* Slurm: the task map of this array */
+	bool in_place;		/* go on in this allocation when a run waits */
+	bool end_reap;		/* a reap pass when a run ends */
 };
 
 static int parse(int argc, char **argv, struct exec_args *a)
@@ -44,6 +49,7 @@ static int parse(int argc, char **argv, struct exec_args *a)
 		{"length", required_argument, NULL, 'l'},
 		{"slots", required_argument, NULL, 's'},
 		{"gpus", required_argument, NULL, 'g'},
+		{"tasks", required_argument, NULL, 'T'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -58,12 +64,43 @@ static int parse(int argc, char **argv, struct exec_args *a)
 		case 'l': a->length = strtoull(optarg, NULL, 10); break;
 		case 's': a->slots = atoi(optarg); break;
 		case 'g': a->gpus = *optarg ? optarg : NULL; break;
+		case 'T': a->tasks = optarg; break;
 		default: return -1;
 		}
 	}
-	if (argc - optind != 1 || a->trial < 1 || a->run < 1)
+	if (argc - optind != 1 || (!a->tasks && (a->trial < 1 || a->run < 1)))
 		return -1;
 	a->dir = argv[optind];
+	return 0;
+}
+
+/* Inside a Slurm array task: which run this task is, from the task map. */
+static int from_tasks(struct exec_args *a, const struct hps_config *cfg,
+		      struct hps_error *err)
+{
+	const char *idx = getenv("SLURM_ARRAY_TASK_ID");
+	json_t *map = fs_read_json(a->tasks, err), *task;
+	const char *cvd = getenv("CUDA_VISIBLE_DEVICES");
+
+	if (!map)
+		return -1;
+	if (!idx) {
+		json_decref(map);
+		return hps_errorf(err, "--tasks needs SLURM_ARRAY_TASK_ID (run by Slurm)");
+	}
+	task = json_array_get(map, (size_t)atol(idx));
+	if (!json_is_array(task) || json_integer_value(json_array_get(task, 0)) < 1) {
+		json_decref(map);
+		return hps_errorf(err, "'%s' has no task %s", a->tasks, idx);
+	}
+	a->trial = json_integer_value(json_array_get(task, 0));
+	a->run = json_integer_value(json_array_get(task, 1));
+	a->length = (uint64_t)json_integer_value(json_array_get(task, 2));
+	a->slots = cfg->slots_per_trial > 0 ? (int)cfg->slots_per_trial : 1;
+	/* Slurm placed the GPUs: they are the ones it made visible. */
+	if (cvd && *cvd && cfg->slots_per_trial > 0)
+		a->gpus = cvd;
+	json_decref(map);
 	return 0;
 }
 
@@ -121,11 +158,20 @@ static int run_trial(struct experiment *e, const struct exec_args *a,
 	char *logp = fs_join(rundir, "output.log");
 	char *ck = store_checkpoint_dir(e->dir, &e->cfg, e->id, a->trial);
 	char *ctx = fs_join(e->dir, "context");
-	json_t *hp = fs_read_json(hp_path, err);
+	json_t *hp = NULL;
 	char **envp = NULL;
 	int rc = -1;
 
-	if (!hp || fs_mkdir_p(ck, 0777, err) < 0)
+	/* The trial's directory is made at its first launch (here), from the
+	 * state: the driver that launched it wrote the hyperparameters there. */
+	if ((size_t)a->trial > e->n) {
+		hps_errorf(err, "experiment %lld has no trial %lld", (long long)e->id,
+			   (long long)a->trial);
+		goto out;
+	}
+	hp = json_incref(e->t[a->trial - 1].hparams);
+	if ((!fs_exists(hp_path) && fs_write_json(hp_path, hp, err) < 0) ||
+	    fs_mkdir_p(ck, 0777, err) < 0)
 		goto out;
 	struct run_info ri = {
 		.expdir = e->dir, .exp_id = e->id, .trial = a->trial,
@@ -151,37 +197,110 @@ out:
 	return rc;
 }
 
+/* Switches read from the environment recorded at create (a task's own
+ * environment is Slurm's --export=NONE): HPS_IN_PLACE=0 turns continuing
+ * in place off, HPS_END_OF_RUN_REAP=0 the pass at the end of each run
+ * (the reaper alone then drives the search; tests use both). */
+static bool switched_on(const struct experiment *e, const char *name)
+{
+	char *p = fs_join(e->dir, "environment");
+	json_t *env = fs_read_json(p, NULL);
+	const char *v = json_string_value(json_object_get(env, name));
+	bool yes = !v || strcmp(v, "0");
+
+	json_decref(env);
+	free(p);
+	return yes;
+}
+
+/* one_run: claim and run one run; 0 ran, 1 claimed by another, -1 error. */
+static int one_run(struct experiment *e, const struct exec_args *a,
+		   struct run_result *res, struct hps_error *err)
+{
+	char *rundir = store_run_dir(a->dir, a->trial, a->run);
+	int c, rc = -1;
+
+	if (fs_mkdir_p(rundir, 0777, err) < 0 || (c = claim(rundir, err)) < 0)
+		goto out;
+	if (c == 0) {
+		fprintf(stderr, "hpsearch exec: run %lld of trial %lld was claimed already: not running it twice\n",
+			(long long)a->run, (long long)a->trial);
+		rc = 1;
+		goto out;
+	}
+	if (run_trial(e, a, rundir, res, err) < 0 || record_exit(rundir, res, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(rundir);
+	return rc;
+}
+
+/* After a run inside Slurm: a reap pass now, so promotions need not wait
+ * for cron; a promotion of this trial, or another waiting run, goes on
+ * in this allocation. */
+static bool next_in_place(struct exec_args *a, const struct run_result *r)
+{
+	struct reap_opts o = {.out = NULL, .in_place_trial = r->terminated ? 0 : a->trial,
+			      .time_left = -1, .last_run_s = (double)(r->end - r->start),
+			      .last_target = a->length};
+	struct reap_result res;
+	struct hps_error err;
+	const char *job = getenv("SLURM_JOB_ID");
+	bool busy;
+
+	if (job && slurm_time_left(job, &o.time_left, &err) < 0)
+		o.in_place_trial = 0;	/* unknown time left: submit instead */
+	if (!a->in_place)
+		o.in_place_trial = 0;
+
+	if (reap_dir(a->dir, &o, 10, &res, &busy, NULL, &err) < 0) {
+		fprintf(stderr, "hpsearch exec: end-of-run reap: %s\n", err.msg);
+		return false;
+	}
+	if (!res.in_place_run)
+		return false;
+	a->trial = res.in_place_trial;
+	a->run = res.in_place_run;
+	a->length = res.in_place_length;
+	fprintf(stderr, "hpsearch exec: trial %lld run %lld goes on in this allocation (to %llu)\n",
+		(long long)a->trial, (long long)a->run, (unsigned long long)a->length);
+	return true;
+}
+
 int cmd_exec(struct cli *cli, int argc, char **argv)
 {
 	struct exec_args a;
 	struct hps_error err;
 	struct experiment *e = NULL;
 	struct run_result res;
-	char *rundir = NULL;
 	int rc = HPS_EXIT_FAILURE, c;
 
 	if (parse(argc, argv, &a) < 0)
 		return cli_bad_usage(cli_find("exec"), "bad arguments");
-	if (!(e = exp_open(a.dir, false, &err)))
+	if (!(e = exp_open(a.dir, false, &err)) ||
+	    (a.tasks && from_tasks(&a, &e->cfg, &err) < 0))
 		goto fail;
-	rundir = store_run_dir(a.dir, a.trial, a.run);
-	if (fs_mkdir_p(rundir, 0777, &err) < 0 || (c = claim(rundir, &err)) < 0)
-		goto fail;
-	if (c == 0) {
-		fprintf(stderr, "hpsearch exec: run %lld of trial %lld was claimed already: not running it twice\n",
-			(long long)a.run, (long long)a.trial);
-		rc = EXEC_ALREADY_CLAIMED;
-		goto out;
+	a.in_place = switched_on(e, "HPS_IN_PLACE");
+	a.end_reap = switched_on(e, "HPS_END_OF_RUN_REAP");
+	for (;;) {
+		if ((c = one_run(e, &a, &res, &err)) < 0)
+			goto fail;
+		if (c == 1) {
+			rc = EXEC_ALREADY_CLAIMED;
+			goto out;
+		}
+		rc = res.signal ? 128 + res.signal : res.code;
+		if (!a.tasks || !a.end_reap || !next_in_place(&a, &res))
+			break;
+		exp_free(e);	/* the next run sees the state the pass left */
+		if (!(e = exp_open(a.dir, false, &err)))
+			goto fail;
 	}
-	if (run_trial(e, &a, rundir, &res, &err) < 0 ||
-	    record_exit(rundir, &res, &err) < 0)
-		goto fail;
-	rc = res.signal ? 128 + res.signal : res.code;
 	goto out;
 fail:
 	fprintf(stderr, "hpsearch exec: %s\n", err.msg);
 out:
-	free(rundir);
 	exp_free(e);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include "experiment.h"
 #include "expconf.h"
 #include "local.h"
+#include "reaper.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -20,6 +21,7 @@ struct run_opts {
 	int slots;
 	const char *topology;
 	bool quiet;
+	bool slurm;		/* --backend slurm: create, then reap --watch */
 };
 
 static int summary(const struct experiment *e, bool paused)
@@ -83,8 +85,10 @@ static int parse(int argc, char **argv, const char *verb, struct run_opts *ro)
 		case 't': ro->topology = optarg; break;
 		case 'q': ro->quiet = true; break;
 		case 'b':
-			if (strcmp(optarg, "local"))
-				return cli_bad_usage(cli_find(verb), "only --backend local exists in this version");
+			if (!strcmp(optarg, "slurm"))
+				ro->slurm = true;
+			else if (strcmp(optarg, "local"))
+				return cli_bad_usage(cli_find(verb), "--backend is local or slurm");
 			break;
 		case 'h':
 			cli_usage(cli_find(verb), stdout);
@@ -108,6 +112,40 @@ static char *context_of(const char *config, const char *given)
 	return slash ? xstrndup(config, (size_t)(slash - config)) : xstrdup(".");
 }
 
+char *create_slurm(struct cli *cli, const char *config, const char *context,
+		   bool dry_run, bool quiet, int *status);
+
+/* run --backend slurm: create and submit, then reap passes every few
+ * seconds in the foreground until the experiment is over. */
+static int run_slurm(struct cli *cli, const char *config, const char *context,
+		     bool quiet)
+{
+	struct reap_opts o = {.out = quiet ? NULL : stdout};
+	enum exp_state st = EXP_ACTIVE;
+	int status;
+	char *dir = create_slurm(cli, config, context, false, quiet, &status);
+
+	while (dir) {
+		struct reap_result res;
+		struct hps_error err;
+		bool busy;
+
+		sleep(2);
+		if (reap_dir(dir, &o, 0, &res, &busy, &st, &err) < 0) {
+			fprintf(stderr, "hpsearch run: %s (retrying)\n", err.msg);
+			continue;
+		}
+		if (!busy && st != EXP_ACTIVE) {
+			struct experiment *e = exp_open(dir, false, &err);
+			status = e ? summary(e, st == EXP_PAUSED) : HPS_EXIT_FAILURE;
+			exp_free(e);
+			break;
+		}
+	}
+	free(dir);
+	return status;
+}
+
 int cmd_run(struct cli *cli, int argc, char **argv)
 {
 	struct run_opts ro = {0};
@@ -125,6 +163,9 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 		return rc == -2 ? HPS_EXIT_OK : rc;
 	if (argc - optind < 1 || argc - optind > 2)
 		return cli_bad_usage(cli_find("run"), "give a config and optionally a context directory");
+	if (ro.slurm)
+		return run_slurm(cli, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL,
+				 ro.quiet);
 	diag_init(&d, argv[optind]);
 	rc = expconf_load(argv[optind], &cfg, &d);
 	diag_print(&d, stderr);
@@ -155,6 +196,53 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
+/* A cancelled or failed experiment is continued (Determined's experiment
+ * continue): errored and cancelled trials run again.  A completed one has
+ * nothing left. */
+static int reopen(struct experiment *e, struct hps_error *err)
+{
+	json_t *rec;
+	int rc;
+
+	if (e->state == EXP_COMPLETED)
+		return hps_errorf(err, "experiment %lld is COMPLETED: nothing to continue",
+				  (long long)e->id);
+	if (e->state != EXP_CANCELED && e->state != EXP_ERROR)
+		return 0;
+	/* Refused before anything is journaled: the record must apply. */
+	if (searcher_is_asha(&e->cfg.searcher))
+		return hps_errorf(err, "experiment %lld is %s: an %s search cannot be continued (as in Determined); create a new one",
+				  (long long)e->id, exp_state_name(e->state),
+				  searcher_kind_name(e->cfg.searcher.kind));
+	rec = json_pack("{s:s}", "ev", "continue");
+	rc = exp_record(e, rec, err);
+	json_decref(rec);
+	return rc < 0 ? -1 : exp_snapshot(e, err);
+}
+
+/* On Slurm, continue resumes and submits; the reaper does the rest. */
+static int resume_slurm(struct experiment *e, bool quiet, struct hps_error *err)
+{
+	struct reap_opts o = {.out = quiet ? NULL : stdout};
+	struct reap_result res;
+	json_t *rec;
+
+	if (e->state == EXP_PAUSED) {
+		rec = json_pack("{s:s}", "ev", "resume");
+		if (exp_record(e, rec, err) < 0) {
+			json_decref(rec);
+			return -1;
+		}
+		json_decref(rec);
+	}
+	if (reap_pass(e, &o, &res, err) < 0)
+		return -1;
+	if (!quiet)
+		printf("experiment %lld continues on Slurm: hpsearch reap --watch %lld\n",
+		       (long long)e->id, (long long)e->id);
+	return 1;
+}
+
 int cmd_continue(struct cli *cli, int argc, char **argv)
 {
 	struct run_opts ro = {0};
@@ -179,13 +267,20 @@ int cmd_continue(struct cli *cli, int argc, char **argv)
 		free(dir);
 		return HPS_EXIT_FAILURE;
 	}
+	rc = reopen(e, &err);
+	if (rc == 0 && reaper_is_slurm(dir))
+		rc = resume_slurm(e, ro.quiet, &err);
 	free(dir);
-	if (exp_is_over(e)) {
-		fprintf(stderr, "hpsearch continue: experiment %lld is %s: nothing to continue\n",
-			(long long)e->id, exp_state_name(e->state));
+	if (rc < 0) {
+		fprintf(stderr, "hpsearch continue: %s\n", err.msg);
 		store_unlock(fd);
 		exp_free(e);
 		return HPS_EXIT_FAILURE;
+	}
+	if (rc == 1) {	/* Slurm: submitted; the reaper drives it */
+		store_unlock(fd);
+		exp_free(e);
+		return HPS_EXIT_OK;
 	}
 	rc = drive(e, &ro, fd);
 	exp_free(e);

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "error.h"
 #include "experiment.h"
+#include "fsutil.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -69,20 +70,43 @@ static void fmt_metric(char *buf, size_t len, bool has, double v)
 		snprintf(buf, len, "-");
 }
 
+/* The reaper's last view of the Slurm tasks (slurm-status.json), for the
+ * pending reasons; NULL when the experiment is not on Slurm. */
+static json_t *slurm_view(const struct experiment *e)
+{
+	char *p = fs_join(e->dir, "slurm-status.json");
+	json_t *j = fs_exists(p) ? fs_read_json(p, NULL) : NULL;
+
+	free(p);
+	return j;
+}
+
 static void print_table(const struct experiment *e)
 {
+	json_t *view = slurm_view(e);
+
 	printf("%6s  %-9s  %8s  %8s  %-12s  %-12s  %s\n", "trial", "state", "restarts",
 	       "length", "best", "latest", "end reason");
 	for (size_t i = 0; i < e->n; i++) {
 		const struct trial *t = &e->t[i];
-		char best[32], latest[32];
+		char best[32], latest[32], key[32];
+		const char *state = t->running && !t->closed ? "RUNNING" : tstate_name(t->state);
+		const char *why = t->end_reason;
+		json_t *sj;
+
+		snprintf(key, sizeof(key), "%lld", (long long)t->id);
+		if (t->running && (sj = json_object_get(view, key))) {
+			state = json_string_value(json_object_get(sj, "state")) ?: state;
+			if (!strcmp(state, "PENDING"))
+				why = json_string_value(json_object_get(sj, "reason")) ?: why;
+		}
 		fmt_metric(best, sizeof(best), t->has_best, t->best);
 		fmt_metric(latest, sizeof(latest), t->has_latest, t->latest);
 		printf("%6lld  %-9s  %8lld  %8llu  %-12s  %-12s  %s\n", (long long)t->id,
-		       t->running && !t->closed ? "RUNNING" : tstate_name(t->state),
-		       (long long)t->restarts, (unsigned long long)t->length, best,
-		       latest, t->end_reason);
+		       state, (long long)t->restarts, (unsigned long long)t->length, best,
+		       latest, why);
 	}
+	json_decref(view);
 }
 
 int cmd_status(struct cli *cli, int argc, char **argv)

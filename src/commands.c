@@ -13,11 +13,23 @@ const struct command hps_commands[] = {
 	{"preview", cmd_preview, "CONFIG [--json]",
 	 "show the planned brackets, rungs, trials per rung and lengths",
 	 "      --json    print the plan as JSON (a stable interface)\n"},
+	{"create", cmd_create, "CONFIG [CONTEXT] [--dry-run] [--quiet]",
+	 "create an experiment on Slurm and submit its first array",
+	 "      --dry-run   write the first array's script, submit nothing\n"
+	 "  -q, --quiet     print nothing but problems\n"},
+	{"experiment", cmd_experiment, "create CONFIG [CONTEXT] [--dry-run] [--quiet]",
+	 "the same as create, spelled as Determined users type it",
+	 ""},
+	{"reap", cmd_reap, "[EXP...|--all] [--watch[=SEC]] [--quiet]",
+	 "one reap pass over Slurm experiments (cron), or a loop",
+	 "      --all          every Slurm experiment under the root\n"
+	 "      --watch[=SEC]  pass again every SEC seconds (10) until all are over\n"
+	 "  -q, --quiet        print nothing unless something is wrong\n"},
 	{"run", cmd_run, "CONFIG [CONTEXT] [--slots N] [--topology XML] [--quiet]",
 	 "create an experiment and drive it to the end on this machine",
 	 "      --slots N        run on N CPU slots (default: the GPUs, else the cores)\n"
 	 "      --topology XML   count slots in this hwloc XML topology\n"
-	 "      --backend local  the only backend of this version\n"
+	 "      --backend B      local (default), or slurm: create, then reap --watch\n"
 	 "  -q, --quiet          no progress output\n"},
 	{"continue", cmd_continue, "EXP [--slots N] [--quiet]",
 	 "resume a paused or interrupted experiment on this machine",

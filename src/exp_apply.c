@@ -195,7 +195,11 @@ static void outcome_reason(const json_t *rec, char *buf, size_t len)
 	json_int_t sig = json_integer_value(json_object_get(rec, "signal"));
 	const char *slurm = json_string_value(json_object_get(rec, "slurm_state"));
 
-	if (slurm)
+	/* Slurm's word where it says more than the exit status does. */
+	if (slurm && (!strcmp(slurm, "TIMEOUT") || !strcmp(slurm, "NODE_FAIL") ||
+		      !strcmp(slurm, "OUT_OF_MEMORY") || !strcmp(slurm, "BOOT_FAIL") ||
+		      !strcmp(slurm, "PREEMPTED") || !strcmp(slurm, "DEADLINE") ||
+		      code < 0))
 		snprintf(buf, len, "%s", slurm);
 	else if (sig)
 		snprintf(buf, len, "killed by signal %lld", (long long)sig);
@@ -209,15 +213,17 @@ static int apply_exit(struct experiment *e, struct trial *t, const json_t *rec,
 		      struct hps_error *err)
 {
 	const char *o = json_string_value(json_object_get(rec, "outcome"));
+	bool asked = t->kill;	/* we asked this run to stop */
 	char reason[48];
 
 	t->running = false;
 	t->kill = false;
 	if (t->closed)
 		return 0;	/* stopped or cancelled: its end is already told */
-	/* Interrupted by the driver's pause: not the trial's fault, and not
-	 * done either, even if it obeyed SIGTERM with exit 0. */
-	if (e->pausing && (!o || strcmp(o, "ok") ||
+	/* Interrupted by the driver's pause, or stopped at our request before
+	 * a continue reopened it: not the trial's fault, and not done either,
+	 * even if it obeyed SIGTERM with exit 0. */
+	if ((e->pausing || asked) && (!o || strcmp(o, "ok") ||
 			   (json_is_true(json_object_get(rec, "terminated")) &&
 			    t->length < t->target))) {
 		t->want_run = true;
@@ -248,9 +254,17 @@ static int apply_cancel(struct experiment *e, const json_t *rec,
 	if (exp_is_over(e))
 		return 0;	/* a finished experiment stays as it ended */
 	if (!json_is_array(ids)) {	/* the whole experiment */
-		for (size_t k = 0; k < e->n; k++)
-			if (!e->t[k].closed)
-				close_trial(&e->t[k], TS_CANCELED, "cancelled");
+		/* The searcher hears of each (so continue can reopen them); a
+		 * trial it creates in answer is cancelled in turn (e->n grows). */
+		for (size_t k = 0; k < e->n; k++) {
+			struct hps_error ignored;
+			struct ops ops = {0};
+			if (e->t[k].closed)
+				continue;
+			close_trial(&e->t[k], TS_CANCELED, "cancelled");
+			searcher_call(e, searcher_exit(e->s, e->t[k].id, TEXIT_CANCELED,
+						       &ops, &ignored), &ops, &ignored);
+		}
 		e->state = EXP_CANCELED;
 		return 0;
 	}
@@ -260,6 +274,34 @@ static int apply_cancel(struct experiment *e, const json_t *rec,
 			continue;
 		close_trial(t, TS_CANCELED, "cancelled");
 		if (trial_exit(e, t, TEXIT_CANCELED, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Continue an experiment that was cancelled or failed (Determined #8149):
+ * completed trials stay as they are; errored and cancelled ones run again
+ * from their checkpoints with their restart counts reset. */
+static int apply_continue(struct experiment *e, struct hps_error *err)
+{
+	if (e->state != EXP_CANCELED && e->state != EXP_ERROR)
+		return hps_errorf(err, "journal: continue of a %s experiment", exp_state_name(e->state));
+	e->state = EXP_ACTIVE;
+	e->pausing = false;
+	for (size_t i = 0; i < e->n; i++) {
+		struct trial *t = &e->t[i];
+		struct ops ops = {0};
+
+		if (t->state != TS_ERROR && t->state != TS_CANCELED)
+			continue;
+		if (!strcmp(t->end_reason, "invalid hyperparameters"))
+			continue;
+		/* A cancelled run still being stopped keeps its kill mark: its
+		 * end then counts as an interruption, and the trial runs again. */
+		t->closed = false;
+		t->restarts = 0;
+		t->end_reason[0] = '\0';
+		if (searcher_call(e, searcher_reopen(e->s, t->id, &ops, err), &ops, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -291,6 +333,91 @@ static int apply_launch(struct experiment *e, const json_t *rec,
 	t->offset = 0;
 	t->lines = 0;
 	t->run_has_metric = false;
+	/* In place: the run goes on in a Slurm task that is still running. */
+	t->array = json_integer_value(json_object_get(rec, "array"));
+	t->index = json_integer_value(json_object_get(rec, "index"));
+	return 0;
+}
+
+static struct array *array_of(struct experiment *e, json_int_t n)
+{
+	return n >= 1 && (size_t)n <= e->narrays ? &e->arrays[n - 1] : NULL;
+}
+
+/* A submission intent launches its runs: from here on they may execute. */
+static int apply_submit(struct experiment *e, const json_t *rec,
+			struct hps_error *err)
+{
+	json_int_t n = json_integer_value(json_object_get(rec, "array"));
+	json_t *tasks = json_object_get(rec, "tasks"), *task;
+	struct array *a;
+	size_t i;
+
+	if (n != (json_int_t)e->narrays + 1 || !json_is_array(tasks))
+		return hps_errorf(err, "journal: submission %lld out of order", (long long)n);
+	json_array_foreach(tasks, i, task) {
+		struct trial *t = trial_of(e, json_integer_value(json_array_get(task, 0)));
+		json_int_t run = json_integer_value(json_array_get(task, 1));
+		if (!t || t->running || !t->want_run || run != t->runs + 1)
+			return hps_errorf(err, "journal: submission %lld launches a run that does not fit",
+					  (long long)n);
+	}
+	e->arrays = xreallocarray(e->arrays, e->narrays + 1, sizeof(*e->arrays));
+	a = &e->arrays[e->narrays++];
+	a->n = n;
+	a->state = ARRAY_INTENT;
+	a->job = 0;
+	a->ntasks = (int64_t)json_array_size(tasks);
+	json_array_foreach(tasks, i, task) {
+		struct trial *t = trial_of(e, json_integer_value(json_array_get(task, 0)));
+		t->runs++;
+		t->running = true;
+		t->want_run = false;
+		t->state = TS_ACTIVE;
+		t->offset = 0;
+		t->lines = 0;
+		t->run_has_metric = false;
+		t->array = n;
+		t->index = (int64_t)i;
+	}
+	return 0;
+}
+
+static int apply_submitted(struct experiment *e, const json_t *rec,
+			   struct hps_error *err)
+{
+	struct array *a = array_of(e, json_integer_value(json_object_get(rec, "array")));
+
+	if (!a)
+		return hps_errorf(err, "journal: result of an unknown submission");
+	a->state = ARRAY_SUBMITTED;
+	a->job = json_integer_value(json_object_get(rec, "job"));
+	return 0;
+}
+
+/* sbatch refused: the runs never existed; they wait to be submitted again
+ * (the run numbers are reused: nothing claimed them). */
+static int apply_unsubmit(struct experiment *e, const json_t *rec,
+			  struct hps_error *err)
+{
+	json_int_t n = json_integer_value(json_object_get(rec, "array"));
+	struct array *a = array_of(e, n);
+
+	if (!a || a->state != ARRAY_INTENT)
+		return hps_errorf(err, "journal: cannot withdraw submission %lld", (long long)n);
+	a->state = ARRAY_REJECTED;
+	e->retry_after = json_integer_value(json_object_get(rec, "retry_after"));
+	for (size_t i = 0; i < e->n; i++) {
+		struct trial *t = &e->t[i];
+		if (t->array != n || !t->running)
+			continue;
+		t->running = false;
+		t->runs--;
+		t->array = 0;
+		if (!t->closed)
+			t->want_run = true;
+		t->kill = false;
+	}
 	return 0;
 }
 
@@ -327,8 +454,16 @@ int exp_apply(struct experiment *e, const json_t *rec, struct hps_error *err)
 		rc = (t = current_run(e, rec)) ? apply_report(e, t, rec, err) : 0;
 	else if (!strcmp(ev, "exit"))
 		rc = (t = current_run(e, rec)) ? apply_exit(e, t, rec, err) : 0;
+	else if (!strcmp(ev, "submit"))
+		rc = apply_submit(e, rec, err);
+	else if (!strcmp(ev, "submitted"))
+		rc = apply_submitted(e, rec, err);
+	else if (!strcmp(ev, "unsubmit"))
+		rc = apply_unsubmit(e, rec, err);
 	else if (!strcmp(ev, "cancel"))
 		rc = apply_cancel(e, rec, err);
+	else if (!strcmp(ev, "continue"))
+		rc = apply_continue(e, err);
 	else if (!strcmp(ev, "pause")) {
 		e->pausing = true;
 		if (e->state == EXP_ACTIVE)

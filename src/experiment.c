@@ -79,6 +79,7 @@ void exp_free(struct experiment *e)
 	for (size_t i = 0; i < e->n; i++)
 		json_decref(e->t[i].hparams);
 	free(e->t);
+	free(e->arrays);
 	searcher_free(e->s);
 	expconf_release(&e->cfg);
 	free(e->dir);
@@ -95,7 +96,7 @@ static json_t *num_or_null(bool has, double v)
 static json_t *trial_json(const struct trial *t)
 {
 	return json_pack("{s:I,s:i,s:s,s:I,s:O,s:s,s:s,s:I,s:b,s:b,s:b,s:b,s:I,s:I,"
-			 "s:I,s:o,s:o,s:o,s:I,s:I,s:I}",
+			 "s:I,s:o,s:o,s:o,s:I,s:I,s:I,s:I,s:I}",
 		"id", (json_int_t)t->id, "bracket", t->bracket,
 		"request_id", t->request_id, "seed", (json_int_t)t->seed,
 		"hparams", t->hparams, "state", tstate_name(t->state),
@@ -108,7 +109,8 @@ static json_t *trial_json(const struct trial *t)
 		"latest", num_or_null(t->has_latest, t->latest),
 		"run_metric", num_or_null(t->run_has_metric, t->run_metric),
 		"best_length", (json_int_t)t->best_length,
-		"offset", (json_int_t)t->offset, "lines", (json_int_t)t->lines);
+		"offset", (json_int_t)t->offset, "lines", (json_int_t)t->lines,
+		"array", (json_int_t)t->array, "index", (json_int_t)t->index);
 }
 
 static int trial_from_json(struct trial *t, const json_t *j, struct hps_error *err)
@@ -146,6 +148,42 @@ static int trial_from_json(struct trial *t, const json_t *j, struct hps_error *e
 	t->best_length = (uint64_t)json_integer_value(json_object_get(j, "best_length"));
 	t->offset = json_integer_value(json_object_get(j, "offset"));
 	t->lines = json_integer_value(json_object_get(j, "lines"));
+	t->array = json_integer_value(json_object_get(j, "array"));
+	t->index = json_integer_value(json_object_get(j, "index"));
+	return 0;
+}
+
+static const char *const array_states[] = {"intent", "submitted", "rejected"};
+
+static json_t *arrays_json(const struct experiment *e)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < e->narrays; i++)
+		json_array_append_new(a, json_pack("{s:I,s:s,s:I,s:I}",
+			"n", (json_int_t)e->arrays[i].n,
+			"state", array_states[e->arrays[i].state],
+			"job", (json_int_t)e->arrays[i].job,
+			"tasks", (json_int_t)e->arrays[i].ntasks));
+	return a;
+}
+
+static int arrays_from_json(struct experiment *e, const json_t *a)
+{
+	json_t *v;
+	size_t i;
+
+	e->narrays = json_array_size(a);
+	e->arrays = xcalloc(e->narrays + 1, sizeof(*e->arrays));
+	json_array_foreach(a, i, v) {
+		int st = state_of(json_string_value(json_object_get(v, "state")), array_states, 3);
+		if (st < 0)
+			return -1;
+		e->arrays[i].n = json_integer_value(json_object_get(v, "n"));
+		e->arrays[i].state = (enum array_state)st;
+		e->arrays[i].job = json_integer_value(json_object_get(v, "job"));
+		e->arrays[i].ntasks = json_integer_value(json_object_get(v, "tasks"));
+	}
 	return 0;
 }
 
@@ -159,11 +197,12 @@ int exp_snapshot(struct experiment *e, struct hps_error *err)
 
 	for (size_t i = 0; i < e->n; i++)
 		json_array_append_new(trials, trial_json(&e->t[i]));
-	j = json_pack("{s:i,s:I,s:I,s:I,s:s,s:b,s:o,s:o}", "format", STORE_FORMAT,
+	j = json_pack("{s:i,s:I,s:I,s:I,s:s,s:b,s:o,s:o,s:o,s:I}", "format", STORE_FORMAT,
 		      "seq", (json_int_t)e->seq, "journal_end", (json_int_t)e->journal_end,
 		      "experiment_seed", (json_int_t)e->cfg.experiment_seed,
 		      "state", exp_state_name(e->state), "pausing", e->pausing,
-		      "searcher", searcher_save(e->s), "trials", trials);
+		      "searcher", searcher_save(e->s), "trials", trials,
+		      "arrays", arrays_json(e), "retry_after", (json_int_t)e->retry_after);
 	rc = fs_write_json(path, j, err);
 	json_decref(j);
 	free(path);
@@ -184,6 +223,9 @@ static int load_snapshot(struct experiment *e, const json_t *j, struct hps_error
 	e->journal_end = json_integer_value(json_object_get(j, "journal_end"));
 	e->state = (enum exp_state)st;
 	e->pausing = json_is_true(json_object_get(j, "pausing"));
+	e->retry_after = json_integer_value(json_object_get(j, "retry_after"));
+	if (arrays_from_json(e, json_object_get(j, "arrays")) < 0)
+		return hps_errorf(err, "'%s/state.json' is corrupt (arrays)", e->dir);
 	if (!(e->s = searcher_load(&e->cfg, json_object_get(j, "searcher"), err)))
 		return -1;
 	e->cap = json_array_size(trials) + 16;
@@ -215,6 +257,7 @@ static int replay_one(const json_t *rec, void *arg)
 		return -2;
 	}
 	e->seq = seq;
+	e->records_since_snapshot++;
 	return 0;
 }
 

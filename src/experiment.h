@@ -14,6 +14,9 @@
  *   report  trial run offset lines reports[[length|null, metric|null]...]
  *   exit    trial run outcome (ok|failed|invalid_hp|lost) code signal
  *   cancel  [trials]          the user cancelled trials, or everything
+ *   submit  array tasks[[trial, run, target]...]   Slurm: intent; launches
+ *   submitted array job       Slurm: sbatch answered
+ *   unsubmit  array reason retry_after   Slurm: sbatch refused; un-launch
  *   pause / resume            the driver stopped (Ctrl-C) / came back
  * Applying is a pure function of the state and the record.
  *
@@ -61,6 +64,20 @@ struct trial {
 	uint64_t best_length;
 	long long offset;	/* harvest position in the latest run's metrics */
 	int64_t lines;
+	int64_t array;		/* Slurm: the array of the latest run (0: none) */
+	int64_t index;		/* its task index in that array */
+};
+
+/* A Slurm submission: journaled as an intent before sbatch, then as its
+ * result, so an interrupted submission is reconciled, never repeated
+ * blindly. */
+enum array_state { ARRAY_INTENT, ARRAY_SUBMITTED, ARRAY_REJECTED };
+
+struct array {
+	int64_t n;		/* arrays/<n>.sbatch */
+	enum array_state state;
+	long long job;		/* the array job id (-1: unknown, aged out) */
+	int64_t ntasks;
 };
 
 struct experiment {
@@ -75,6 +92,9 @@ struct experiment {
 	enum exp_state state;
 	bool pausing;
 	int64_t records_since_snapshot;
+	struct array *arrays;	/* arrays[i].n == i + 1 */
+	size_t narrays;
+	long long retry_after;	/* Slurm: no submission before this time */
 };
 
 /* exp_init: the state of a just-created experiment (dir made by

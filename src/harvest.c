@@ -1,7 +1,9 @@
 /* harvest.c - metrics and exits of runs into the journal (see harvest.h). */
 #include "config.h"
 
+#include <dirent.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "fsutil.h"
@@ -107,5 +109,35 @@ int harvest_exit(struct experiment *e, struct trial *t, const char *fallback,
 	json_decref(x);
 	rc = exp_record(e, rec, err);
 	json_decref(rec);
+	return rc;
+}
+
+int harvest_requests(struct experiment *e, struct hps_error *err)
+{
+	char *rq = fs_join(e->dir, "requests");
+	DIR *dir = opendir(rq);
+	struct dirent *de;
+	int rc = 0;
+
+	while (dir && rc == 0 && (de = readdir(dir))) {
+		char *p;
+		json_t *rec;
+
+		if (de->d_name[0] == '.' || !strstr(de->d_name, ".json") ||
+		    strstr(de->d_name, ".tmp."))
+			continue;
+		p = fs_join(rq, de->d_name);
+		rec = fs_read_json(p, NULL);
+		if (json_is_object(rec) &&
+		    !strcmp(json_string_value(json_object_get(rec, "ev")) ?: "", "cancel"))
+			rc = exp_record(e, rec, err);
+		json_decref(rec);
+		if (rc == 0)
+			unlink(p);
+		free(p);
+	}
+	if (dir)
+		closedir(dir);
+	free(rq);
 	return rc;
 }

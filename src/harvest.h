@@ -26,6 +26,10 @@ int harvest_metrics(struct experiment *e, struct trial *t, FILE *warn,
 int harvest_exit(struct experiment *e, struct trial *t, const char *fallback,
 		 const char *slurm_state, FILE *warn, struct hps_error *err);
 
+/* harvest_requests: journal the requests (cancel) other commands left in
+ * requests/ while we held the lock, and remove them. */
+int harvest_requests(struct experiment *e, struct hps_error *err);
+
 /* run_has_exit: whether the current run of t left its exit.json. */
 bool run_has_exit(const struct experiment *e, const struct trial *t);
 

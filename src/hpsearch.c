@@ -11,6 +11,7 @@
 #include "check.h"
 #include "cli.h"
 #include "error.h"
+#include "slurmlib.h"
 
 static void usage(FILE *fp)
 {
@@ -71,7 +72,10 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return HPS_EXIT_OK;
 		} else if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
+			char why[200];
 			printf("hpsearch %s\n", PACKAGE_VERSION);
+			slurmlib_close(slurmlib_open(false, why, sizeof(why)));
+			printf("Slurm access: %s\n", why);
 			return HPS_EXIT_OK;
 		} else if (!strcmp(a, "--root")) {
 			if (i + 1 == argc) {

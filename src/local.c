@@ -1,7 +1,6 @@
 /* local.c - the local runner's loop (see local.h). */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -14,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checkpoints.h"
 #include "fsutil.h"
 #include "harvest.h"
 #include "local.h"
@@ -94,21 +94,6 @@ static char *gpu_list(const struct driver *d, const struct child *c)
 	return d->gpus ? xstrdup(buf) : NULL;
 }
 
-static int write_hparams(struct driver *d, const struct trial *t,
-			 struct hps_error *err)
-{
-	char *td = store_trial_dir(d->e->dir, t->id);
-	char *p = fs_join(td, "hparams.json");
-	int rc = 0;
-
-	/* Trial directories are made at first launch, not at create. */
-	if (!fs_exists(p))
-		rc = fs_mkdir_p(td, 0777, err) < 0 ? -1 : fs_write_json(p, t->hparams, err);
-	free(td);
-	free(p);
-	return rc;
-}
-
 static pid_t spawn(struct driver *d, struct child *c, uint64_t length,
 		   struct hps_error *err)
 {
@@ -152,8 +137,6 @@ static int launch(struct driver *d, struct trial *t, struct hps_error *err)
 
 	if (!take_slots(d, &c))
 		return 0;
-	if (write_hparams(d, t, err) < 0)
-		goto fail;
 	rec = json_pack("{s:s,s:I,s:I,s:I}", "ev", "launch", "trial", (json_int_t)t->id,
 			"run", (json_int_t)c.run, "target", (json_int_t)t->target);
 	rc = exp_record(d->e, rec, err);
@@ -300,38 +283,6 @@ static void progress(struct driver *d)
 	fflush(d->o->out);
 }
 
-/* ---- requests (hpsearch cancel while we hold the lock) ---- */
-
-static int take_requests(struct driver *d, struct hps_error *err)
-{
-	char *rq = fs_join(d->e->dir, "requests");
-	DIR *dir = opendir(rq);
-	struct dirent *de;
-	int rc = 0;
-
-	while (dir && rc == 0 && (de = readdir(dir))) {
-		char *p;
-		json_t *rec;
-
-		if (de->d_name[0] == '.' || !strstr(de->d_name, ".json") ||
-		    strstr(de->d_name, ".tmp."))
-			continue;
-		p = fs_join(rq, de->d_name);
-		rec = fs_read_json(p, NULL);
-		if (json_is_object(rec) &&
-		    !strcmp(json_string_value(json_object_get(rec, "ev")) ?: "", "cancel"))
-			rc = exp_record(d->e, rec, err);
-		json_decref(rec);
-		if (rc == 0)
-			unlink(p);
-		free(p);
-	}
-	if (dir)
-		closedir(dir);
-	free(rq);
-	return rc;
-}
-
 /* ---- the loop ---- */
 
 static void reap(struct driver *d)
@@ -422,7 +373,7 @@ static int loop(struct driver *d, struct hps_error *err)
 		struct pollfd p = {.fd = d->sfd, .events = POLLIN};
 
 		reap(d);
-		if (take_requests(d, err) < 0 || harvest_all(d, err) < 0)
+		if (harvest_requests(d->e, err) < 0 || harvest_all(d, err) < 0)
 			return -1;
 		if (!d->paused && !exp_is_over(d->e) && schedule(d, err) < 0)
 			return -1;
@@ -512,6 +463,8 @@ int local_drive(struct experiment *e, const struct local_opts *o,
 			goto out;
 	}
 	rc = reconcile(&d, err) < 0 ? -1 : loop(&d, err);
+	if (rc == 0 && exp_is_over(e) && checkpoints_gc(e, err) < 0)
+		rc = -1;
 	if (o->out && o->tty)
 		fputs("\r\033[K", o->out);
 	if (exp_snapshot(e, rc < 0 ? NULL : err) < 0 && rc == 0)

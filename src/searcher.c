@@ -225,6 +225,21 @@ int searcher_exit(struct searcher *s, int64_t trial, enum trial_exit why,
 	return 0;
 }
 
+int searcher_reopen(struct searcher *s, int64_t trial, struct ops *out,
+		    struct hps_error *err)
+{
+	struct strial *t = trial_get(s, trial);
+
+	if (s->b)
+		return hps_errorf(err, "%s searches cannot be continued (as in Determined): create a new experiment",
+				  searcher_kind_name(s->sc->kind));
+	if (!t || t->state != TRIAL_CLOSED ||
+	    (t->end != TEXIT_ERRORED && t->end != TEXIT_CANCELED))
+		return hps_errorf(err, "trial %lld did not error or get cancelled", (long long)trial);
+	simple_reopen(s, trial, out);
+	return 0;
+}
+
 bool searcher_done(const struct searcher *s)
 {
 	/* Trials are created only in answer to an event of a trial that is

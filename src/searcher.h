@@ -125,6 +125,12 @@ int searcher_exit(struct searcher *s, int64_t trial, enum trial_exit why,
 /* searcher_trial_state: TRIAL_UNKNOWN for an id never created. */
 enum trial_state searcher_trial_state(const struct searcher *s, int64_t trial);
 
+/* searcher_reopen: continue an errored or cancelled trial (Determined's
+ * experiment continue, random/grid/single only): it gets an OP_RUN again.
+ * -1 with err set for ASHA searchers or a trial that completed. */
+int searcher_reopen(struct searcher *s, int64_t trial, struct ops *out,
+		    struct hps_error *err);
+
 /* searcher_done: every trial created is closed and no more will be. */
 bool searcher_done(const struct searcher *s);
 

@@ -80,6 +80,7 @@ int simple_start(struct searcher *s, struct ops *out, struct hps_error *err);
 void simple_exit(struct searcher *s, int64_t id, enum trial_exit why,
 		 struct ops *out);
 double simple_progress(const struct searcher *s);
+void simple_reopen(struct searcher *s, int64_t id, struct ops *out);
 
 /* searcher_asha.c */
 int asha_setup(struct searcher *s, struct hps_error *err);

@@ -74,3 +74,14 @@ double simple_progress(const struct searcher *s)
 {
 	return s->nt ? (double)s->nclosed / (double)s->nt : 0.0;
 }
+
+/* Continue (Determined #8149): the trial runs again to the searcher's
+ * length and closes again when it ends. */
+void simple_reopen(struct searcher *s, int64_t id, struct ops *out)
+{
+	struct strial *t = trial_get(s, id);
+
+	t->state = TRIAL_RUNNING;
+	s->nclosed--;
+	ops_push(out, OP_RUN, id)->length = run_length(s);
+}

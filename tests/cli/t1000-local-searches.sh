@@ -110,6 +110,16 @@ ok $([ $rc -eq 1 ] && echo "$err" | grep -q "no experiment '99'" && echo 0 || ec
 run "$HPSEARCH" continue 1
 ok $([ $rc -eq 1 ] && echo "$err" | grep -q 'COMPLETED: nothing to continue' && echo 0 || echo 1) "continue of a completed experiment refuses"
 
+# checkpoint_storage: with save_trial_* at 0, only the experiment's best
+# save_experiment_best trials keep their checkpoints.
+gcroot="$tmp/gcroot"
+HPSEARCH_ROOT="$gcroot" "$HPSEARCH" run -q "$data/gc.yaml" "$quad" >/dev/null 2>&1
+kept=$(ls -d "$gcroot"/1-gc/trials/*/checkpoint 2>/dev/null | wc -l)
+best2=$(HPSEARCH_ROOT="$gcroot" "$HPSEARCH" best -n 2 --json 1 | "$PY" -c 'import json,sys; print(" ".join(str(t["id"]) for t in json.load(sys.stdin)))')
+have=$(for i in $best2; do [ -d "$gcroot/1-gc/trials/$i/checkpoint" ] && echo "$i"; done | tr '\n' ' ')
+ok $([ "$kept" -eq 2 ] && [ "$have" = "$(echo $best2) " ] && echo 0 || echo 1) "checkpoint GC keeps the 2 best trials' checkpoints ($kept kept: $have)"
+ok $([ "$(ls -d "$root"/1-quadratic_random/trials/*/checkpoint | wc -l)" -eq 12 ] && echo 0 || echo 1) "  with the defaults every trial keeps its checkpoint"
+
 # Ids are allocated atomically: six creates racing get six ids.
 race="$tmp/race"
 for i in 1 2 3 4 5 6; do

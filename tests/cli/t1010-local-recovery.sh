@@ -99,4 +99,25 @@ wait $pid
 jstate=$("$HPSEARCH" status --json 1 | "$PY" -c 'import json,sys; s=json.load(sys.stdin); t=s["trials"]; print(s["state"], t[1]["state"], any(x["state"] == "CANCELED" for x in t))')
 ok $([ "$jstate" = "CANCELED CANCELED True" ] && echo 0 || echo 1) "  the experiment and trial 2 are CANCELED ($jstate)"
 ok $([ -z "$(pgrep -f "$tmp/cancel")" ] && echo 0 || echo 1) "  no run is left running"
+
+# Continue of a cancelled random search (Determined's experiment continue):
+# completed trials stay, cancelled ones run again from their checkpoints.
+"$HPSEARCH" continue -q 1 >/dev/null 2>&1
+ok $? "continue of the cancelled search"
+jstate=$("$HPSEARCH" status --json 1 | "$PY" -c 'import json,sys; s=json.load(sys.stdin); t=s["trials"]; print(s["state"], all(x["state"] == "COMPLETED" and x["length"] == 128 and x["restarts"] == 0 for x in t))')
+ok $([ "$jstate" = "COMPLETED True" ] && echo 0 || echo 1) "  every trial completed, restart counts reset ($jstate)"
+
+# An ASHA search is not continued (as in Determined), and refusing it
+# leaves the experiment readable.
+export HPSEARCH_ROOT="$tmp/asha"
+QUAD_SLEEP=0.05 "$HPSEARCH" run -q "$data/asha1.yaml" "$quad" >/dev/null 2>&1 &
+pid=$!
+n=0
+while [ "$(journal_lines "$tmp/asha")" -lt 3 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+"$HPSEARCH" cancel 1 >/dev/null 2>&1
+wait $pid
+run "$HPSEARCH" continue 1
+ok $([ $rc -eq 1 ] && echo "$err" | grep -q 'cannot be continued' && echo 0 || echo 1) "continue of a finished ASHA search is refused"
+"$HPSEARCH" status 1 >/dev/null 2>&1
+ok $? "  and the experiment stays readable"
 done_testing

@@ -1,0 +1,519 @@
+/* reaper.c - a reap pass over a Slurm experiment (see reaper.h). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "checkpoints.h"
+#include "fsutil.h"
+#include "harvest.h"
+#include "reaper.h"
+#include "sbatch_script.h"
+#include "slurmcli.h"
+#include "slurmlib.h"
+#include "store.h"
+#include "xalloc.h"
+
+#define RETRY_TRANSIENT_S 60	/* a QOS or association limit refused us */
+#define RETRY_PERMANENT_S 600
+/* A task that ended without its exit record is settled only after a grace
+ * period: on a shared filesystem the record may show up late. */
+#define GRACE_FINAL_S 15	/* the controller says it ended */
+#define GRACE_GONE_S 60		/* the controller no longer knows it */
+
+struct pass {
+	struct experiment *e;
+	const struct reap_opts *o;
+	struct reap_result *res;
+	struct slurm_info si;
+	struct sjobs q;
+	struct slurmlib *lib;	/* NULL: the client commands */
+	json_t *unsettled;	/* "trial:run" -> when first seen ended, no record */
+	json_t *still;		/* what is still unsettled after this pass */
+};
+
+static void say(struct pass *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void say(struct pass *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!p->o->out)
+		return;
+	va_start(ap, fmt);
+	vfprintf(p->o->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', p->o->out);
+}
+
+static const struct array *array_of(const struct experiment *e, int64_t n)
+{
+	return n >= 1 && (size_t)n <= e->narrays ? &e->arrays[n - 1] : NULL;
+}
+
+static int record(struct experiment *e, json_t *rec, struct hps_error *err)
+{
+	int rc = exp_record(e, rec, err);
+
+	json_decref(rec);
+	return rc;
+}
+
+/* ---- submissions whose result was not journaled ---- */
+
+static bool any_claim(struct pass *p, int64_t n)
+{
+	for (size_t i = 0; i < p->e->n; i++) {
+		struct trial *t = &p->e->t[i];
+		char *rd, *c;
+		bool yes;
+		if (t->array != n)
+			continue;
+		rd = store_run_dir(p->e->dir, t->id, t->runs);
+		c = fs_join(rd, "claim");
+		yes = fs_exists(c);
+		free(c);
+		free(rd);
+		if (yes)
+			return true;
+	}
+	return false;
+}
+
+static int submit_array(struct pass *p, int64_t n, struct hps_error *err);
+
+static int resolve_intents(struct pass *p, struct hps_error *err)
+{
+	for (size_t i = 0; i < p->e->narrays; i++) {
+		const struct array *a = &p->e->arrays[i];
+		char name[200];
+		const struct sjob *j;
+
+		if (a->state != ARRAY_INTENT)
+			continue;
+		snprintf(name, sizeof(name), "%sa%lld", p->si.prefix, (long long)a->n);
+		if ((j = sjobs_find_name(&p->q, name)))
+			return record(p->e, json_pack("{s:s,s:I,s:I}", "ev", "submitted",
+				"array", (json_int_t)a->n, "job", (json_int_t)j->array_job), err);
+		/* Not known to the controller: either it ran and aged out
+		 * (its tasks claimed their runs), or sbatch never took it. */
+		if (any_claim(p, a->n))
+			return record(p->e, json_pack("{s:s,s:I,s:I}", "ev", "submitted",
+				"array", (json_int_t)a->n, "job", (json_int_t)-1), err);
+		say(p, "experiment %lld: submission %lld was interrupted; submitting it again",
+		    (long long)p->e->id, (long long)a->n);
+		if (submit_array(p, a->n, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- running tasks ---- */
+
+/* after_grace: whether this run has been ended without a record long
+ * enough; the first sighting starts the clock (kept in slurm-status.json,
+ * outside the journal: only the final decision is journaled). */
+static bool after_grace(struct pass *p, const struct trial *t, int grace)
+{
+	char key[64];
+	json_t *first;
+	long long now = (long long)time(NULL);
+
+	snprintf(key, sizeof(key), "%lld:%lld", (long long)t->id, (long long)t->runs);
+	first = json_object_get(p->unsettled, key);
+	if (!json_is_integer(first)) {
+		json_object_set_new(p->still, key, json_integer(now));
+		return false;
+	}
+	if (now - json_integer_value(first) >= grace)
+		return true;
+	json_object_set(p->still, key, first);
+	return false;
+}
+
+static int settle_trial(struct pass *p, struct trial *t, struct hps_error *err)
+{
+	const struct array *a = array_of(p->e, t->array);
+	const struct sjob *j;
+	FILE *warn = p->o->out;
+
+	if (!a || a->state != ARRAY_SUBMITTED)
+		return 0;	/* not submitted yet, or being resolved */
+	j = a->job > 0 ? sjobs_find(&p->q, a->job, t->index) : NULL;
+	/* The exit record is read after the query: a task writes it before
+	 * it ends, so a final state without one means the task was killed. */
+	if (run_has_exit(p->e, t))
+		return harvest_exit(p->e, t, "failed", j && slurm_state_final(j->state)
+				    ? j->state : NULL, warn, err);
+	if (j && !slurm_state_final(j->state))
+		return harvest_metrics(p->e, t, warn, err) < 0 ? -1 : 0;
+	if (j)
+		return after_grace(p, t, GRACE_FINAL_S)
+			? harvest_exit(p->e, t, "failed", j->state, warn, err) : 0;
+	/* Gone from the controller (MinJobAge) without an exit record. */
+	return after_grace(p, t, GRACE_GONE_S)
+		? harvest_exit(p->e, t, "lost", NULL, warn, err) : 0;
+}
+
+static int settle_all(struct pass *p, struct hps_error *err)
+{
+	for (size_t i = 0; i < p->e->n; i++) {
+		struct trial *t = &p->e->t[i];
+		if (t->running && settle_trial(p, t, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int scancel(struct slurmlib *lib, char **specs, size_t n, struct hps_error *err)
+{
+	return lib ? slurmlib_cancel(lib, specs, n, err) : slurm_cancel(specs, n, err);
+}
+
+/* Stopped or cancelled trials: scancel their tasks, one call for all. */
+static int scancel_killed(struct experiment *e, struct slurmlib *lib,
+			  struct hps_error *err)
+{
+	char **specs = xcalloc(e->n + 1, sizeof(*specs));
+	size_t n = 0;
+	int rc;
+
+	for (size_t i = 0; i < e->n; i++) {
+		const struct trial *t = &e->t[i];
+		const struct array *a = array_of(e, t->array);
+		if (t->running && t->kill && a && a->job > 0)
+			specs[n++] = xasprintf("%lld_%lld", a->job, (long long)t->index);
+	}
+	rc = n ? scancel(lib, specs, n, err) : 0;
+	for (size_t i = 0; i < n; i++)
+		free(specs[i]);
+	free(specs);
+	return rc;
+}
+
+/* ---- submitting ---- */
+
+static int64_t running(const struct experiment *e)
+{
+	int64_t n = 0;
+
+	for (size_t i = 0; i < e->n; i++)
+		n += e->t[i].running;
+	return n;
+}
+
+static json_t *tasks_of(const struct experiment *e, const struct array *a)
+{
+	json_t *tasks = json_array();
+	json_t **v = xcalloc((size_t)a->ntasks + 1, sizeof(*v));
+
+	for (size_t i = 0; i < e->n; i++) {
+		const struct trial *t = &e->t[i];
+		if (t->array == a->n && t->index < a->ntasks)
+			v[t->index] = json_pack("[I,I,I]", (json_int_t)t->id,
+						(json_int_t)t->runs, (json_int_t)t->target);
+	}
+	for (int64_t i = 0; i < a->ntasks; i++)
+		json_array_append_new(tasks, v[i] ? v[i] : json_pack("[i,i,i]", 0, 0, 0));
+	free(v);
+	return tasks;
+}
+
+/* sbatch an array whose intent is journaled; journal what it answered. */
+static int submit_array(struct pass *p, int64_t n, struct hps_error *err)
+{
+	const struct array *a = array_of(p->e, n);
+	json_t *tasks = tasks_of(p->e, a);
+	int64_t mct = p->e->cfg.searcher.max_concurrent_trials;
+	int64_t throttle = mct > 0 ? mct - (running(p->e) - a->ntasks) : 0;
+	char *script, *msg = NULL;
+	long long job = 0;
+	int rc;
+
+	if (mct > 0 && throttle < 1)
+		throttle = 1;
+	rc = sbatch_write(p->e, &p->si, n, tasks, throttle, err);
+	json_decref(tasks);
+	if (rc < 0)
+		return -1;
+	script = sbatch_script_path(p->e->dir, n);
+	rc = slurm_submit(script, false, &job, &msg, err);
+	free(script);
+	if (rc < 0) {
+		free(msg);
+		return -1;
+	}
+	p->res->queries++;
+	if (rc == 0) {
+		p->res->submitted++;
+		say(p, "experiment %lld: submitted array job %lld (%lld runs)",
+		    (long long)p->e->id, job, (long long)a->ntasks);
+		return record(p->e, json_pack("{s:s,s:I,s:I}", "ev", "submitted",
+			      "array", (json_int_t)n, "job", (json_int_t)job), err);
+	}
+	say(p, "experiment %lld: sbatch refused submission %lld: %s", (long long)p->e->id,
+	    (long long)n, msg);
+	rc = record(p->e, json_pack("{s:s,s:I,s:s,s:I}", "ev", "unsubmit",
+		    "array", (json_int_t)n, "reason", msg,
+		    "retry_after", (json_int_t)(time(NULL) + (slurm_refusal_transient(msg)
+			? RETRY_TRANSIENT_S : RETRY_PERMANENT_S))), err);
+	free(msg);
+	return rc;
+}
+
+/* In place: a run goes on in the allocation of the task that just ended
+ * (the same trial promoted, else the next waiting run): no new job, no
+ * queue wait. */
+static int launch_in_place(struct pass *p, struct trial *t, struct hps_error *err)
+{
+	const struct trial *host = &p->e->t[p->o->in_place_trial - 1];
+	int64_t run = t->runs + 1;
+	uint64_t len = t->target;
+
+	if (record(p->e, json_pack("{s:s,s:I,s:I,s:I,s:b,s:I,s:I,s:s?}", "ev", "launch",
+		   "trial", (json_int_t)t->id, "run", (json_int_t)run,
+		   "target", (json_int_t)len, "in_place", 1,
+		   "array", (json_int_t)host->array, "index", (json_int_t)host->index,
+		   "job", getenv("SLURM_JOB_ID")), err) < 0)
+		return -1;
+	p->res->in_place_trial = t->id;
+	p->res->in_place_run = run;
+	p->res->in_place_length = len;
+	return 0;
+}
+
+/* Whether a run to t->target fits in the time the allocation has left,
+ * judged by the run that just ended (conservatively: as if from zero),
+ * with two minutes to spare.  A run that would hit the limit is better
+ * submitted than killed by TIMEOUT. */
+static bool fits(const struct pass *p, const struct trial *t)
+{
+	double ratio, est;
+
+	if (p->o->time_left < 0)
+		return true;
+	ratio = p->o->last_target ? (double)t->target / (double)p->o->last_target : 1;
+	est = p->o->last_run_s * (ratio > 1 ? ratio : 1);
+	return (double)p->o->time_left >= est + 120;
+}
+
+/* The run to go on in place: the host trial's own, else the first waiting. */
+static struct trial *in_place_pick(struct pass *p)
+{
+	struct experiment *e = p->e;
+	int64_t host = p->o->in_place_trial;
+
+	if (host < 1 || (size_t)host > e->n || e->t[host - 1].running)
+		return NULL;
+	if (e->t[host - 1].want_run && !e->t[host - 1].closed)
+		return fits(p, &e->t[host - 1]) ? &e->t[host - 1] : NULL;
+	for (size_t i = 0; i < e->n; i++)
+		if (e->t[i].want_run && !e->t[i].running && !e->t[i].closed)
+			return fits(p, &e->t[i]) ? &e->t[i] : NULL;
+	return NULL;
+}
+
+static int submit_pending(struct pass *p, struct hps_error *err)
+{
+	struct experiment *e = p->e;
+	int64_t mct = e->cfg.searcher.max_concurrent_trials;
+	long long max_array = 1001;
+	json_t *tasks = json_array();
+	struct trial *here = in_place_pick(p);
+	int rc = 0;
+
+	if (here && launch_in_place(p, here, err) < 0)
+		goto fail;
+	for (size_t i = 0; i < e->n; i++) {
+		struct trial *t = &e->t[i];
+		if (!t->want_run || t->running || t->closed)
+			continue;
+		json_array_append_new(tasks, json_pack("[I,I,I]", (json_int_t)t->id,
+						       (json_int_t)t->runs + 1, (json_int_t)t->target));
+	}
+	if (!json_array_size(tasks) || (mct > 0 && running(e) >= mct) ||
+	    time(NULL) < e->retry_after)
+		goto out;
+	if (p->o->dry_run) {
+		struct array a = {.n = (int64_t)e->narrays + 1};
+		rc = sbatch_write(e, &p->si, a.n, tasks, mct, err);
+		say(p, "wrote %s/arrays/%lld.sbatch (%zu runs); nothing submitted", e->dir,
+		    (long long)a.n, json_array_size(tasks));
+		goto out;
+	}
+	if (slurm_config_int("MaxArraySize", &max_array, err) < 0)
+		goto fail;
+	p->res->queries++;
+	/* MaxArraySize caps the index: a larger batch goes out in chunks. */
+	for (size_t off = 0; off < json_array_size(tasks); off += (size_t)max_array) {
+		json_t *chunk = json_array();
+		for (size_t k = off; k < json_array_size(tasks) && k < off + (size_t)max_array; k++)
+			json_array_append(chunk, json_array_get(tasks, k));
+		int64_t n = (int64_t)e->narrays + 1;
+		rc = record(e, json_pack("{s:s,s:I,s:o}", "ev", "submit", "array",
+					 (json_int_t)n, "tasks", chunk), err);
+		if (rc < 0 || (rc = submit_array(p, n, err)) < 0 || e->retry_after > time(NULL))
+			break;
+	}
+	goto out;
+fail:
+	rc = -1;
+out:
+	json_decref(tasks);
+	return rc;
+}
+
+static void write_status(struct pass *p)
+{
+	json_t *st = json_object();
+	char *path = fs_join(p->e->dir, "slurm-status.json");
+
+	json_object_set(st, "unsettled", p->still);
+	for (size_t i = 0; i < p->e->n; i++) {
+		const struct trial *t = &p->e->t[i];
+		const struct array *a = array_of(p->e, t->array);
+		const struct sjob *j = t->running && a && a->job > 0
+			? sjobs_find(&p->q, a->job, t->index) : NULL;
+		char key[32];
+		if (!j)
+			continue;
+		snprintf(key, sizeof(key), "%lld", (long long)t->id);
+		json_object_set_new(st, key, json_pack("{s:s,s:s,s:I}", "state", j->state,
+			"reason", j->reason, "job", (json_int_t)j->job));
+	}
+	fs_write_json(path, st, NULL);
+	json_decref(st);
+	free(path);
+}
+
+int reap_pass(struct experiment *e, const struct reap_opts *o,
+	      struct reap_result *res, struct hps_error *err)
+{
+	struct pass p = {.e = e, .o = o, .res = res};
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	if (exp_is_over(e) && running(e) == 0)
+		return 0;	/* nothing can change: no controller query */
+	if (slurm_info_read(e->dir, &p.si, err) < 0)
+		return -1;
+	/* Ask first: if the controller is down, nothing changes. */
+	if (!o->dry_run) {
+		char why[200], *sp = fs_join(e->dir, "slurm-status.json");
+		json_t *prev = fs_exists(sp) ? fs_read_json(sp, NULL) : NULL;
+		p.unsettled = json_incref(json_object_get(prev, "unsettled"));
+		p.still = json_object();
+		json_decref(prev);
+		free(sp);
+		p.lib = slurmlib_open(true, why, sizeof(why));
+		if ((p.lib ? slurmlib_query(p.lib, p.si.prefix, &p.q, err)
+			   : slurm_query(p.si.prefix, &p.q, err)) < 0)
+			goto out;
+		res->queries++;
+	}
+	/* After create --dry-run: ask the partition about GPUs now. */
+	if (!o->dry_run && !p.si.checked) {
+		if (slurm_partition_gpus(e->cfg.slurm.partition, &p.si.gpus, err) < 0)
+			goto out;
+		p.si.checked = true;
+		if (slurm_info_write(e->dir, &p.si, err) < 0)
+			goto out;
+	}
+	if (harvest_requests(e, err) < 0 || resolve_intents(&p, err) < 0 ||
+	    (!o->dry_run && settle_all(&p, err) < 0) ||
+	    (!o->dry_run && scancel_killed(e, p.lib, err) < 0))
+		goto out;
+	if (e->state == EXP_ACTIVE && submit_pending(&p, err) < 0)
+		goto out;
+	if (exp_is_over(e) && running(e) == 0 && checkpoints_gc(e, err) < 0)
+		goto out;
+	if (!o->dry_run)
+		write_status(&p);
+	/* A snapshot costs the whole state: take one when the journal tail
+	 * has grown, so a pass with nothing new writes (almost) nothing. */
+	rc = e->records_since_snapshot >= 100 || exp_is_over(e) ? exp_snapshot(e, err) : 0;
+out:
+	sjobs_release(&p.q);
+	slurm_info_release(&p.si);
+	slurmlib_close(p.lib);
+	json_decref(p.unsettled);
+	json_decref(p.still);
+	return rc;
+}
+
+int reaper_scancel_killed(struct experiment *e, struct hps_error *err)
+{
+	char why[200];
+	struct slurmlib *lib = slurmlib_open(true, why, sizeof(why));
+	int rc = scancel_killed(e, lib, err);
+
+	slurmlib_close(lib);
+	return rc;
+}
+
+/* ---- one experiment, locked ---- */
+
+static char *dirty_path(const char *dir)
+{
+	return fs_join(dir, "dirty");
+}
+
+int reap_dir(const char *dir, const struct reap_opts *o, int wait_s,
+	     struct reap_result *res, bool *busy, enum exp_state *state,
+	     struct hps_error *err)
+{
+	char *dirty = dirty_path(dir);
+	struct experiment *e = NULL;
+	int fd = -1, rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	for (int tries = 0;; tries++) {
+		fd = store_lock(dir, false, busy, err);
+		if (fd >= 0 || !*busy || tries >= wait_s * 10)
+			break;
+		usleep(100000);
+	}
+	if (fd < 0) {
+		/* Tell the holder to go once more: this pass's news waits. */
+		if (*busy)
+			rc = fs_write_atomic(dirty, "1\n", 2, 0666, err) < 0 ? -1 : 0;
+		goto out;
+	}
+	if (!(e = exp_open(dir, true, err)))
+		goto out;
+	for (int pass = 0; pass < 5; pass++) {
+		struct reap_result r;
+		unlink(dirty);
+		if (reap_pass(e, o, &r, err) < 0)
+			goto out;
+		res->queries += r.queries;
+		res->submitted += r.submitted;
+		if (r.in_place_run) {
+			res->in_place_trial = r.in_place_trial;
+			res->in_place_run = r.in_place_run;
+			res->in_place_length = r.in_place_length;
+		}
+		if (!fs_exists(dirty))
+			break;
+	}
+	if (state)
+		*state = e->state;
+	rc = 0;
+out:
+	exp_free(e);
+	store_unlock(fd);
+	free(dirty);
+	return rc;
+}
+
+bool reaper_is_slurm(const char *dir)
+{
+	char *p = fs_join(dir, "slurm.json");
+	bool yes = fs_exists(p);
+
+	free(p);
+	return yes;
+}
