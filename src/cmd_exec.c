@@ -21,6 +21,8 @@
 #include "error.h"
 #include "experiment.h"
 #include "fsutil.h"
+#include "multinode.h"
+#include "placement.h"
 #include "reaper.h"
 #include "runproc.h"
 #include "slurmcli.h"
@@ -36,7 +38,11 @@ struct exec_args {
 	uint64_t length;
 	int slots;
 	const char *gpus;
+	const char *gpu_vendor;	/* "amd": ROCR/HIP variables too */
+	const char *cpus;	/* bind to these PUs (the local runner places) */
 	const char *tasks;	/* Slurm: the task map of this array */
+	bool rank;		/* one rank of a multi-node trial (under srun) */
+	const char *master_addr;
 	bool in_place;		/* go on in this allocation when a run waits */
 	bool end_reap;		/* a reap pass when a run ends */
 };
@@ -50,6 +56,10 @@ static int parse(int argc, char **argv, struct exec_args *a)
 		{"slots", required_argument, NULL, 's'},
 		{"gpus", required_argument, NULL, 'g'},
 		{"tasks", required_argument, NULL, 'T'},
+		{"gpu-vendor", required_argument, NULL, 'V'},
+		{"cpus", required_argument, NULL, 'C'},
+		{"rank", no_argument, NULL, 'R'},
+		{"master-addr", required_argument, NULL, 'M'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -65,10 +75,15 @@ static int parse(int argc, char **argv, struct exec_args *a)
 		case 's': a->slots = atoi(optarg); break;
 		case 'g': a->gpus = *optarg ? optarg : NULL; break;
 		case 'T': a->tasks = optarg; break;
+		case 'V': a->gpu_vendor = optarg; break;
+		case 'C': a->cpus = *optarg ? optarg : NULL; break;
+		case 'R': a->rank = true; break;
+		case 'M': a->master_addr = optarg; break;
 		default: return -1;
 		}
 	}
-	if (argc - optind != 1 || (!a->tasks && (a->trial < 1 || a->run < 1)))
+	if (argc - optind != 1 || (!a->tasks && (a->trial < 1 || a->run < 1)) ||
+	    (a->rank && !a->master_addr))
 		return -1;
 	a->dir = argv[optind];
 	return 0;
@@ -179,9 +194,35 @@ static int run_trial(struct experiment *e, const struct exec_args *a,
 		.seed = (size_t)a->trial <= e->n ? e->t[a->trial - 1].seed : 0,
 		.hparams_path = hp_path, .hparams = hp, .metrics_path = metrics,
 		.checkpoint_dir = ck,
+		.amd = a->gpu_vendor && !strcmp(a->gpu_vendor, "amd"),
 		.slots = a->slots, .gpus = a->gpus,
 	};
 	if (!(envp = trialenv_build(&e->cfg, &ri, err)))
+		goto out;
+	if (a->rank) {	/* one rank of a trial across nodes: become it */
+		struct rank_args r = {.dir = a->dir, .trial = a->trial, .run = a->run,
+				      .length = a->length, .master_addr = a->master_addr};
+		if (!(envp = multinode_vars(envp, &e->cfg, &r, rundir, err)))
+			goto out;
+		if (chdir(fs_exists(ctx) ? ctx : e->dir) < 0) {
+			hps_errorf_errno(err, "cannot enter the context directory");
+			goto out;
+		}
+		execvpe(e->cfg.entrypoint.v[0], e->cfg.entrypoint.v, envp);
+		hps_errorf_errno(err, "cannot run '%s'", e->cfg.entrypoint.v[0]);
+		goto out;
+	}
+	if (a->tasks && expconf_nodes(&e->cfg) > 1) {	/* the batch task: srun the ranks */
+		char *addr = multinode_master_addr();
+		struct rank_args r = {.dir = a->dir, .trial = a->trial, .run = a->run,
+				      .length = a->length, .master_addr = addr};
+		rc = multinode_launch(e, &r, rundir, res, err);
+		free(addr);
+		goto out;
+	}
+	/* The local runner owns the placement: bind to the group's cores
+	 * (the trial inherits it).  Under Slurm, Slurm's binding stands. */
+	if (a->cpus && placement_bind(a->cpus, err) < 0)
 		goto out;
 	rc = runproc(e->cfg.entrypoint.v, envp, fs_exists(ctx) ? ctx : e->dir,
 		     logp, 30, res, err);
@@ -268,6 +309,28 @@ static bool next_in_place(struct exec_args *a, const struct run_result *r)
 	return true;
 }
 
+/* A rank of a trial across nodes: its run was claimed by the batch task;
+ * it becomes the entrypoint (srun watches it). */
+static int rank_main(struct exec_args *a)
+{
+	struct hps_error err;
+	struct experiment *e = exp_open(a->dir, false, &err);
+	char *rundir = store_run_dir(a->dir, a->trial, a->run);
+	struct run_result res;
+	const char *cvd = getenv("CUDA_VISIBLE_DEVICES");
+
+	if (e) {
+		a->slots = e->cfg.slurm.slots_per_node > 0 ? (int)e->cfg.slurm.slots_per_node : 1;
+		if (cvd && *cvd && e->cfg.slots_per_trial > 0)
+			a->gpus = cvd;
+		run_trial(e, a, rundir, &res, &err);	/* returns only on failure */
+	}
+	fprintf(stderr, "hpsearch exec --rank: %s\n", err.msg);
+	free(rundir);
+	exp_free(e);
+	return HPS_EXIT_FAILURE;
+}
+
 int cmd_exec(struct cli *cli, int argc, char **argv)
 {
 	struct exec_args a;
@@ -278,6 +341,8 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 
 	if (parse(argc, argv, &a) < 0)
 		return cli_bad_usage(cli_find("exec"), "bad arguments");
+	if (a.rank)
+		return rank_main(&a);
 	if (!(e = exp_open(a.dir, false, &err)) ||
 	    (a.tasks && from_tasks(&a, &e->cfg, &err) < 0))
 		goto fail;

@@ -218,9 +218,9 @@ int cmd_experiment(struct cli *cli, int argc, char **argv)
 /* ---- reap ---- */
 
 /* reap_some: one pass over each; *active counts those not over. */
-static int reap_some(char **dirs, size_t n, bool quiet, int *active)
+static int reap_some(char **dirs, size_t n, bool quiet, bool report, int *active)
 {
-	struct reap_opts o = {.out = quiet ? NULL : stdout};
+	struct reap_opts o = {.out = quiet ? NULL : stdout, .report = report};
 	int rc = HPS_EXIT_OK;
 
 	*active = 0;
@@ -276,11 +276,12 @@ int cmd_reap(struct cli *cli, int argc, char **argv)
 		{"all", no_argument, NULL, 'a'},
 		{"watch", optional_argument, NULL, 'w'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"report", no_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const struct command *self = cli_find("reap");
-	bool all = false, quiet = false;
+	bool all = false, quiet = false, report = false;
 	int watch = 0, c, rc, active;
 	char **dirs;
 	size_t n;
@@ -293,6 +294,8 @@ int cmd_reap(struct cli *cli, int argc, char **argv)
 			watch = optarg ? atoi(optarg) : 10;
 		else if (c == 'q')
 			quiet = true;
+		else if (c == 'r')
+			report = true;
 		else if (c == 'h') {
 			cli_usage(self, stdout);
 			return HPS_EXIT_OK;
@@ -316,7 +319,7 @@ int cmd_reap(struct cli *cli, int argc, char **argv)
 		return HPS_EXIT_FAILURE;
 	}
 	for (;;) {
-		rc = reap_some(dirs, n, quiet, &active);
+		rc = reap_some(dirs, n, quiet, report, &active);
 		if (!watch || active == 0)
 			break;
 		sleep((unsigned)(watch > 0 ? watch : 10));

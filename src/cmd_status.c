@@ -1,5 +1,10 @@
 /* cmd_status.c - hpsearch status EXP, list, best EXP: reading an
- * experiment without disturbing the driver (no lock: snapshot + journal). */
+ * experiment without disturbing the driver (no lock: snapshot + journal).
+ *
+ * status prints a summary, ASHA's rungs, and a table of trials with one
+ * column per hyperparameter, aligned, coloured only on a terminal (and not
+ * under NO_COLOR); status --json is exp_status_json(), a stable interface
+ * that this file must leave as it is. */
 #include "config.h"
 
 #include <getopt.h>
@@ -12,21 +17,19 @@
 #include "error.h"
 #include "experiment.h"
 #include "fsutil.h"
+#include "results.h"
 #include "store.h"
+#include "ttable.h"
 #include "xalloc.h"
 
 static struct experiment *open_exp(struct cli *cli, const char *verb,
 				   const char *name)
 {
 	struct hps_error err;
-	char *root = store_root(cli->root);
-	char *dir = store_resolve(root, name, &err);
-	struct experiment *e = dir ? exp_open(dir, false, &err) : NULL;
+	struct experiment *e = results_open(cli->root, name, &err);
 
 	if (!e)
 		fprintf(stderr, "hpsearch %s: %s\n", verb, err.msg);
-	free(root);
-	free(dir);
 	return e;
 }
 
@@ -81,39 +84,175 @@ static json_t *slurm_view(const struct experiment *e)
 	return j;
 }
 
-static void print_table(const struct experiment *e)
+/* slurm_state: the state and reason the table shows for t: Slurm's view
+ * of a run it holds (PENDING and why), else the trial's own. */
+static void slurm_state(const struct trial *t, json_t *view, const char **state,
+			const char **why)
 {
-	json_t *view = slurm_view(e);
+	char key[32];
+	json_t *sj;
+	const char *s;
 
-	printf("%6s  %-9s  %8s  %8s  %-12s  %-12s  %s\n", "trial", "state", "restarts",
-	       "length", "best", "latest", "end reason");
-	for (size_t i = 0; i < e->n; i++) {
-		const struct trial *t = &e->t[i];
-		char best[32], latest[32], key[32];
-		const char *state = t->running && !t->closed ? "RUNNING" : tstate_name(t->state);
-		const char *why = t->end_reason;
-		json_t *sj;
+	*state = t->running && !t->closed ? "RUNNING" : tstate_name(t->state);
+	*why = t->end_reason;
+	snprintf(key, sizeof(key), "%lld", (long long)t->id);
+	if (!t->running || !(sj = json_object_get(view, key)))
+		return;
+	if ((s = json_string_value(json_object_get(sj, "state"))))
+		*state = s;
+	if (!strcmp(*state, "PENDING") &&
+	    (s = json_string_value(json_object_get(sj, "reason"))))
+		*why = s;
+}
 
-		snprintf(key, sizeof(key), "%lld", (long long)t->id);
-		if (t->running && (sj = json_object_get(view, key))) {
-			state = json_string_value(json_object_get(sj, "state")) ?: state;
-			if (!strcmp(state, "PENDING"))
-				why = json_string_value(json_object_get(sj, "reason")) ?: why;
-		}
-		fmt_metric(best, sizeof(best), t->has_best, t->best);
-		fmt_metric(latest, sizeof(latest), t->has_latest, t->latest);
-		printf("%6lld  %-9s  %8lld  %8llu  %-12s  %-12s  %s\n", (long long)t->id,
-		       state, (long long)t->restarts, (unsigned long long)t->length, best,
-		       latest, why);
+/* The trials table: these columns, then one per hyperparameter leaf. */
+static const char *const trial_cols[] = {
+	"id", "state", "end reason", "restarts", "length", "best", "latest",
+};
+#define NTRIAL_COLS (sizeof(trial_cols) / sizeof(trial_cols[0]))
+
+static void table_header(struct ttable *tt, const struct hp_leaves *l)
+{
+	ttable_row(tt);
+	for (size_t c = 0; c < NTRIAL_COLS; c++) {
+		ttable_set(tt, c, trial_cols[c], NULL);
+		if (c == 0 || c >= 3)	/* numbers */
+			ttable_align(tt, c, TT_RIGHT);
 	}
+	for (size_t i = 0; i < l->n; i++)
+		ttable_set(tt, NTRIAL_COLS + i, l->v[i].name, NULL);
+}
+
+static void trial_row(struct ttable *tt, const struct trial *t, json_t *view,
+		      const struct hp_leaves *l, bool best)
+{
+	const char *state, *why;
+	char buf[32];
+
+	slurm_state(t, view, &state, &why);
+	ttable_row(tt);
+	ttable_setf(tt, 0, NULL, "%lld", (long long)t->id);
+	ttable_set(tt, 1, state, colour_of_state(state));
+	ttable_set(tt, 2, *why ? why : "-", NULL);
+	ttable_setf(tt, 3, NULL, "%lld", (long long)t->restarts);
+	ttable_setf(tt, 4, NULL, "%llu", (unsigned long long)t->length);
+	fmt_metric(buf, sizeof(buf), t->has_best, t->best);
+	ttable_set(tt, 5, buf, best ? TT_BEST : NULL);
+	fmt_metric(buf, sizeof(buf), t->has_latest, t->latest);
+	ttable_set(tt, 6, buf, NULL);
+	for (size_t i = 0; i < l->n; i++) {
+		const json_t *v = hp_leaf_value(&l->v[i], t->hparams);
+		char *s = v ? hp_text(v) : xstrdup("-");
+		ttable_set(tt, NTRIAL_COLS + i, s, NULL);
+		free(s);
+	}
+}
+
+static void print_trials(const struct experiment *e, const struct hp_leaves *l,
+			 bool colour)
+{
+	const struct trial *b = exp_best_trial(e);
+	json_t *view = slurm_view(e);
+	struct ttable tt;
+
+	ttable_init(&tt, NTRIAL_COLS + l->n, true);
+	table_header(&tt, l);
+	for (size_t i = 0; i < e->n; i++)
+		trial_row(&tt, &e->t[i], view, l, &e->t[i] == b);
+	ttable_print(&tt, stdout, 0, colour);
+	ttable_release(&tt);
 	json_decref(view);
+}
+
+/* print_rungs: ASHA's brackets, rung by rung: how many trials reported at
+ * the rung, are on their way to it, and were promoted from it. */
+static void print_rungs(const struct experiment *e, bool colour)
+{
+	static const char *const cols[] = {
+		"bracket", "rung", "length", "reported", "outstanding", "promoted",
+	};
+	json_t *rungs = searcher_rungs(e->s), *b, *r;
+	struct ttable tt;
+	size_t i, k;
+
+	ttable_init(&tt, 6, true);
+	ttable_row(&tt);
+	for (size_t c = 0; c < 6; c++) {
+		ttable_set(&tt, c, cols[c], NULL);
+		ttable_align(&tt, c, TT_RIGHT);
+	}
+	json_array_foreach(rungs, i, b) {
+		json_array_foreach(json_object_get(b, "rungs"), k, r) {
+			ttable_row(&tt);
+			ttable_setf(&tt, 0, NULL, "%zu", i);
+			ttable_setf(&tt, 1, NULL, "%zu", k);
+			for (size_t c = 2; c < 6; c++)
+				ttable_setf(&tt, c, NULL, "%" JSON_INTEGER_FORMAT,
+					    json_integer_value(json_object_get(r, cols[c])));
+		}
+	}
+	if (json_array_size(rungs)) {
+		printf("rungs:\n");
+		ttable_print(&tt, stdout, 2, colour);
+		putchar('\n');
+	}
+	ttable_release(&tt);
+	json_decref(rungs);
+}
+
+static void print_best(const struct experiment *e, const struct hp_leaves *l,
+		       bool colour)
+{
+	const struct trial *b = exp_best_trial(e);
+	struct ttable tt;
+
+	if (!b)
+		return;
+	printf("%-12strial %lld, %s %s%.6g%s at %llu %s\n", "best:", (long long)b->id,
+	       e->cfg.searcher.metric, colour ? "\033[" TT_BEST "m" : "", b->best,
+	       colour ? "\033[0m" : "", (unsigned long long)b->best_length,
+	       exp_length_key(e));
+	ttable_init(&tt, 2, false);
+	for (size_t i = 0; i < l->n; i++) {
+		const json_t *v = hp_leaf_value(&l->v[i], b->hparams);
+		char *s = v ? hp_text(v) : xstrdup("-");
+		ttable_row(&tt);
+		ttable_set(&tt, 0, l->v[i].name, NULL);
+		ttable_set(&tt, 1, s, NULL);
+		free(s);
+	}
+	ttable_print(&tt, stdout, 12, colour);
+	ttable_release(&tt);
+}
+
+static void print_head(const struct experiment *e, bool colour)
+{
+	const char *st = exp_state_name(e->state), *sgr = colour_of_state(st);
+	size_t done = 0, running = 0, total = e->n;
+
+	for (size_t i = 0; i < e->n; i++) {
+		done += e->t[i].closed;
+		running += e->t[i].running;
+	}
+	if (e->cfg.searcher.max_trials > 0 && (size_t)e->cfg.searcher.max_trials > total)
+		total = (size_t)e->cfg.searcher.max_trials;
+	printf("experiment %lld (%s): ", (long long)e->id, e->cfg.name);
+	if (colour && sgr)
+		printf("\033[%sm%s\033[0m\n", sgr, st);
+	else
+		printf("%s\n", st);
+	printf("%-12s%s on %s (%s is better)\n", "searcher:",
+	       searcher_kind_name(e->cfg.searcher.kind), e->cfg.searcher.metric,
+	       e->cfg.searcher.smaller_is_better ? "smaller" : "larger");
+	printf("%-12s%zu/%zu trials done, %zu running (%.0f%%)\n", "progress:", done,
+	       total, running, 100 * searcher_progress(e->s));
 }
 
 int cmd_status(struct cli *cli, int argc, char **argv)
 {
-	bool json = false;
+	bool json = false, colour;
 	struct experiment *e;
-	const struct trial *b;
+	struct hp_leaves l;
 	int rc = parse_json_flag(argc, argv, "status", &json, NULL);
 
 	if (rc)
@@ -127,19 +266,14 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		exp_free(e);
 		return HPS_EXIT_OK;
 	}
-	printf("experiment %lld (%s): %s\n", (long long)e->id, e->cfg.name, exp_state_name(e->state));
-	printf("searcher: %s on %s (%s is better), progress %.0f%%\n",
-	       searcher_kind_name(e->cfg.searcher.kind), e->cfg.searcher.metric,
-	       e->cfg.searcher.smaller_is_better ? "smaller" : "larger",
-	       100 * searcher_progress(e->s));
-	if ((b = exp_best_trial(e))) {
-		char *hp = json_dumps(b->hparams, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
-		printf("best: trial %lld, %s %.6g, %s\n", (long long)b->id,
-		       e->cfg.searcher.metric, b->best, hp ? hp : "");
-		free(hp);
-	}
-	printf("directory: %s\n\n", e->dir);
-	print_table(e);
+	colour = want_colour(stdout);
+	hp_leaves_init(&l, &e->cfg.hparams);
+	print_head(e, colour);
+	print_best(e, &l, colour);
+	printf("%-12s%s\n\n", "directory:", e->dir);
+	print_rungs(e, colour);
+	print_trials(e, &l, colour);
+	hp_leaves_release(&l);
 	exp_free(e);
 	return HPS_EXIT_OK;
 }

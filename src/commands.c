@@ -20,10 +20,11 @@ const struct command hps_commands[] = {
 	{"experiment", cmd_experiment, "create CONFIG [CONTEXT] [--dry-run] [--quiet]",
 	 "the same as create, spelled as Determined users type it",
 	 ""},
-	{"reap", cmd_reap, "[EXP...|--all] [--watch[=SEC]] [--quiet]",
+	{"reap", cmd_reap, "[EXP...|--all] [--watch[=SEC]] [--report] [--quiet]",
 	 "one reap pass over Slurm experiments (cron), or a loop",
 	 "      --all          every Slurm experiment under the root\n"
 	 "      --watch[=SEC]  pass again every SEC seconds (10) until all are over\n"
+	 "      --report       refresh each experiment's report.html after each pass\n"
 	 "  -q, --quiet        print nothing unless something is wrong\n"},
 	{"run", cmd_run, "CONFIG [CONTEXT] [--slots N] [--topology XML] [--quiet]",
 	 "create an experiment and drive it to the end on this machine",
@@ -45,6 +46,13 @@ const struct command hps_commands[] = {
 	{"list", cmd_list, "[--json]",
 	 "the experiments under the root",
 	 "      --json    as JSON\n"},
+	{"compare", cmd_compare, "EXP EXP... [--json]",
+	 "the best results of experiments side by side, against the first",
+	 "      --json    as JSON (a stable interface)\n"},
+	{"export", cmd_export, "EXP [--format csv|json] [-o FILE]",
+	 "the trials as CSV or JSON, a column per hyperparameter",
+	 "      --format F       csv (the default) or json (with each trial's metrics)\n"
+	 "  -o, --output FILE    write FILE (replaced atomically), not stdout\n"},
 	{"logs", cmd_logs, "EXP TRIAL [-f]",
 	 "a trial's output, run by run",
 	 "  -f, --follow  keep printing while the trial runs\n"},
@@ -54,6 +62,16 @@ const struct command hps_commands[] = {
 	{"exec", cmd_exec, "--trial T --run K [--length L] [--slots N] [--gpus LIST] DIR",
 	 "internal: run one trial run (what every task and local child runs)",
 	 ""},
+	{"report", cmd_report, "EXP [-o FILE] [--top N]",
+	 "write a self-contained HTML report with plots of the search",
+	 "  -o, --output FILE   write here (default: report.html in the experiment)\n"
+	 "      --top N         learning curves of the N best trials (default 10)\n"},
+	{"slots", cmd_slots, "[--topology XML] [--slots-per-trial N] [--gpus LIST] [--json]",
+	 "how trials would be placed on this machine's GPUs and cores",
+	 "      --topology XML        an hwloc XML topology instead of this machine\n"
+	 "      --slots-per-trial N   slots per trial (default 1)\n"
+	 "      --gpus LIST           the GPUs on offer (default: $CUDA_VISIBLE_DEVICES, else all)\n"
+	 "      --json                the plan as JSON (a stable interface)\n"},
 	{"help", cmd_help, "[VERB]",
 	 "show the commands, or one command's options",
 	 ""},

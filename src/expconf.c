@@ -279,6 +279,28 @@ static void read_sections(struct diag *d, const struct ynode *root,
 		cfg->slurm.partition = xstrdup(cfg->resource_pool);
 }
 
+int64_t expconf_nodes(const struct hps_config *cfg)
+{
+	int64_t spn = cfg->slurm.slots_per_node;
+
+	if (spn < 1 || cfg->slots_per_trial <= spn)
+		return 1;
+	return cfg->slots_per_trial / spn;
+}
+
+/* A trial spans whole nodes: slots_per_trial a multiple of slots_per_node. */
+static void check_nodes(struct diag *d, const struct ynode *root,
+			const struct hps_config *cfg)
+{
+	int64_t spn = cfg->slurm.slots_per_node;
+
+	if (spn > 0 && cfg->slots_per_trial > spn && cfg->slots_per_trial % spn)
+		check_error(d, ytree_get(ytree_get(root, "slurm"), "slots_per_node"),
+			    "slurm.slots_per_node",
+			    "resources.slots_per_trial (%lld) must be a multiple of slots_per_node (%lld) for a trial that spans nodes",
+			    (long long)cfg->slots_per_trial, (long long)spn);
+}
+
 static void set_defaults(struct hps_config *cfg)
 {
 	cfg->slots_per_trial = 1;
@@ -302,6 +324,7 @@ static void read_top(struct diag *d, const struct ynode *root,
 	check_int(d, root, "records_per_epoch", "", 0, INT64_MAX,
 		  &cfg->records_per_epoch);
 	read_sections(d, root, cfg);
+	check_nodes(d, root, cfg);
 	if (!s)
 		check_error(d, root, "", "missing required section 'searcher'");
 	else if (expconf_read_searcher(s, "searcher", &cfg->searcher, d) == 0 &&

@@ -112,6 +112,10 @@ struct hps_config {
 	struct slurm_config slurm;
 };
 
+/* expconf_nodes: how many nodes one trial spans (slots_per_trial over
+ * slurm.slots_per_node; 1 without slots_per_node). */
+int64_t expconf_nodes(const struct hps_config *cfg);
+
 /* expconf_load: load and validate; 0 on success, -1 when d has errors. */
 int expconf_load(const char *path, struct hps_config *cfg, struct diag *d);
 

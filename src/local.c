@@ -26,17 +26,17 @@ struct child {
 	pid_t pid;
 	bool ours;		/* our child (waitpid), or adopted (poll) */
 	bool exited, termed;
-	int *slots;		/* slot indices held */
-	int nslots;
+	int group;		/* the slot group it holds (-1: none) */
 };
 
 struct driver {
 	struct experiment *e;
 	const struct local_opts *o;
 	char exe[PATH_MAX];
-	int nslots, per_trial;
-	bool gpus;
-	char **gpu_names;	/* from CUDA_VISIBLE_DEVICES, or NULL: 0..n-1 */
+	int per_trial;
+	struct placement plan;	/* the slot groups: one trial each at a time */
+	bool own_cpus;		/* bind runs to their group's cores */
+	int ngroups;
 	bool *busy;
 	struct child *c;
 	size_t nc;
@@ -46,66 +46,45 @@ struct driver {
 	char host[256];
 };
 
-/* ---- slots ---- */
+/* ---- slot groups ---- */
 
-static bool take_slots(struct driver *d, struct child *c)
+static bool take_group(struct driver *d, struct child *c)
 {
-	int got = 0;
-
-	c->slots = xcalloc((size_t)d->per_trial, sizeof(int));
-	for (int i = 0; i < d->nslots && got < d->per_trial; i++)
-		if (!d->busy[i])
-			c->slots[got++] = i;
-	if (got < d->per_trial) {
-		free(c->slots);
-		c->slots = NULL;
-		return false;
-	}
-	for (int i = 0; i < got; i++)
-		d->busy[c->slots[i]] = true;
-	c->nslots = got;
-	return true;
+	for (int i = 0; i < d->ngroups; i++)
+		if (!d->busy[i]) {
+			d->busy[i] = true;
+			c->group = i;
+			return true;
+		}
+	c->group = -1;
+	return false;
 }
 
 static void drop_child(struct driver *d, size_t i)
 {
-	for (int k = 0; k < d->c[i].nslots; k++)
-		d->busy[d->c[i].slots[k]] = false;
-	free(d->c[i].slots);
+	if (d->c[i].group >= 0)
+		d->busy[d->c[i].group] = false;
 	d->c[i] = d->c[--d->nc];
 }
 
 /* ---- spawning ---- */
 
-static char *gpu_list(const struct driver *d, const struct child *c)
-{
-	char buf[1024] = "";
-	size_t len = 0;
-
-	for (int i = 0; i < c->nslots && len < sizeof(buf) - 64; i++) {
-		const char *name = d->gpu_names ? d->gpu_names[c->slots[i]] : NULL;
-		if (name)
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
-						i ? "," : "", name);
-		else
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%d",
-						i ? "," : "", c->slots[i]);
-	}
-	return d->gpus ? xstrdup(buf) : NULL;
-}
-
 static pid_t spawn(struct driver *d, struct child *c, uint64_t length,
 		   struct hps_error *err)
 {
 	char trial[32], run[32], len[32], slots[16];
-	char *gpus = gpu_list(d, c);
+	const struct slot_group *g = c->group >= 0 && c->group < d->plan.ng
+		? &d->plan.g[c->group] : NULL;
+	char *gpus = g ? placement_visible(&d->plan, g) : NULL;
+	char *cpus = g && d->own_cpus ? placement_cpus(g) : NULL;
+	const char *vendor = g && g->ngpus ? d->plan.gpus[g->gpus[0]].vendor : "";
 	sigset_t none;
 	pid_t pid;
 
 	snprintf(trial, sizeof(trial), "%lld", (long long)c->trial);
 	snprintf(run, sizeof(run), "%lld", (long long)c->run);
 	snprintf(len, sizeof(len), "%llu", (unsigned long long)length);
-	snprintf(slots, sizeof(slots), "%d", c->nslots);
+	snprintf(slots, sizeof(slots), "%d", d->per_trial);
 	pid = fork();
 	if (pid == 0) {
 		/* Its own process group: a terminal's Ctrl-C reaches the driver
@@ -115,10 +94,12 @@ static pid_t spawn(struct driver *d, struct child *c, uint64_t length,
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		execl(d->exe, "hpsearch", "exec", "--trial", trial, "--run", run,
 		      "--length", len, "--slots", slots, "--gpus", gpus ? gpus : "",
+		      "--gpu-vendor", vendor, "--cpus", cpus ? cpus : "",
 		      d->e->dir, (char *)NULL);
 		_exit(127);
 	}
 	free(gpus);
+	free(cpus);
 	if (pid < 0)
 		hps_errorf_errno(err, "cannot fork");
 	return pid;
@@ -135,7 +116,7 @@ static int launch(struct driver *d, struct trial *t, struct hps_error *err)
 	json_t *rec;
 	int rc;
 
-	if (!take_slots(d, &c))
+	if (!take_group(d, &c))
 		return 0;
 	rec = json_pack("{s:s,s:I,s:I,s:I}", "ev", "launch", "trial", (json_int_t)t->id,
 			"run", (json_int_t)c.run, "target", (json_int_t)t->target);
@@ -147,7 +128,7 @@ static int launch(struct driver *d, struct trial *t, struct hps_error *err)
 	d->c[d->nc++] = c;
 	return 1;
 fail:
-	free(c.slots);
+	d->busy[c.group] = false;
 	return -1;
 }
 
@@ -210,14 +191,8 @@ static int reconcile(struct driver *d, struct hps_error *err)
 				return -1;
 			continue;
 		}
-		if (!take_slots(d, &c)) {
-			/* Journaled under another slot count (continue --slots):
-			 * it shares slots for a while rather than run short. */
-			c.slots = xcalloc((size_t)d->per_trial, sizeof(int));
-			for (int k = 0; k < d->per_trial; k++)
-				c.slots[k] = k % d->nslots;
-			c.nslots = d->per_trial;
-		}
+		if (!take_group(d, &c))
+			c.group = -1;	/* over-committed for a while: it runs already */
 		if (pid == 0) {	/* journaled, never started: start it now */
 			c.ours = true;
 			if ((c.pid = spawn(d, &c, t->target, err)) < 0)
@@ -270,6 +245,7 @@ static void progress(struct driver *d)
 	const struct trial *b = exp_best_trial(d->e);
 	size_t done = 0;
 	long el = (long)(time(NULL) - d->start);
+	double p = searcher_progress(d->e->s);
 
 	if (!d->o->out || !d->o->tty)
 		return;
@@ -280,6 +256,12 @@ static void progress(struct driver *d)
 		fprintf(d->o->out, ", best %s %.6g (trial %lld)", d->e->cfg.searcher.metric,
 			b->best, (long long)b->id);
 	fprintf(d->o->out, ", %ld:%02ld elapsed", el / 60, el % 60);
+	/* The searcher's own progress (ASHA: rung-0 results), as Determined
+	 * shows it: a rough ETA, and only once there is something to go by. */
+	if (p > 0.02 && p < 1 && el > 5) {
+		long eta = (long)((double)el * (1 - p) / p);
+		fprintf(d->o->out, ", ~%ld:%02ld left", eta / 60, eta % 60);
+	}
 	fflush(d->o->out);
 }
 
@@ -387,51 +369,39 @@ static int loop(struct driver *d, struct hps_error *err)
 	}
 }
 
-/* The GPUs on offer are those CUDA_VISIBLE_DEVICES names, when it is set:
- * a user who hides GPUs from hpsearch means it. */
-static void offer_visible_gpus(struct driver *d)
-{
-	const char *v = getenv("CUDA_VISIBLE_DEVICES");
-	char *copy, *tok, *save = NULL;
-	int n = 0;
-
-	if (!v || !*v)
-		return;
-	copy = xstrdup(v);
-	d->gpu_names = xcalloc((size_t)d->nslots + 1, sizeof(char *));
-	for (tok = strtok_r(copy, ",", &save); tok && n < d->nslots;
-	     tok = strtok_r(NULL, ",", &save))
-		d->gpu_names[n++] = xstrdup(tok);
-	free(copy);
-	d->nslots = n;
-}
-
+/* setup: the slot groups: --slots N gives N CPU slots (no binding);
+ * otherwise the placement plan of this machine (GPUs, else cores), with
+ * the GPUs on offer restricted by CUDA_VISIBLE_DEVICES. */
 static int setup(struct driver *d, struct hps_error *err)
 {
-	struct slots s;
 	ssize_t n = readlink("/proc/self/exe", d->exe, sizeof(d->exe) - 1);
+	const char *cvd = getenv("CUDA_VISIBLE_DEVICES");
 
 	if (n < 0)
 		return hps_errorf_errno(err, "cannot find the hpsearch binary");
 	d->exe[n] = '\0';
 	gethostname(d->host, sizeof(d->host) - 1);
-	if (d->o->slots > 0) {
-		d->nslots = d->o->slots;
-	} else {
-		if (placement_count(d->o->topology, &s, err) < 0)
-			return -1;
-		d->nslots = s.n;
-		d->gpus = s.gpus > 0;
-		if (d->gpus)
-			offer_visible_gpus(d);
-	}
 	d->per_trial = d->e->cfg.slots_per_trial > 0 ? (int)d->e->cfg.slots_per_trial : 1;
-	if (d->e->cfg.slots_per_trial == 0)
-		d->gpus = false;	/* slots_per_trial 0: a CPU-only trial */
-	if (d->per_trial > d->nslots)
-		return hps_errorf(err, "a trial needs %d slots; this machine offers %d %s (see --slots)",
-				  d->per_trial, d->nslots, d->gpus ? "GPUs" : "cores");
-	d->busy = xcalloc((size_t)d->nslots, sizeof(bool));
+	if (d->o->slots > 0) {
+		if (d->per_trial > d->o->slots)
+			return hps_errorf(err, "a trial needs %d slots; --slots gives %d",
+					  d->per_trial, d->o->slots);
+		d->ngroups = d->o->slots / d->per_trial;
+	} else {
+		if (placement_plan(d->o->topology, cvd && *cvd ? cvd : NULL, d->per_trial,
+				   &d->plan, err) < 0)
+			return -1;
+		/* slots_per_trial 0: a CPU-only trial, one core, no GPU. */
+		if (d->e->cfg.slots_per_trial == 0 && d->plan.ngpus) {
+			placement_release(&d->plan);
+			if (placement_plan(d->o->topology, "", 1, &d->plan, err) < 0)
+				return -1;
+		}
+		d->ngroups = d->plan.ng;
+		/* Bind only on the machine itself, not on a topology file's. */
+		d->own_cpus = !d->o->topology && !getenv("HWLOC_XMLFILE");
+	}
+	d->busy = xcalloc((size_t)d->ngroups + 1, sizeof(bool));
 	d->start = time(NULL);
 	return 0;
 }
@@ -471,13 +441,9 @@ int local_drive(struct experiment *e, const struct local_opts *o,
 		rc = -1;
 out:
 	*paused = d.paused;
-	for (size_t i = 0; i < d.nc; i++)
-		free(d.c[i].slots);
 	free(d.c);
 	free(d.busy);
-	for (int i = 0; d.gpu_names && d.gpu_names[i]; i++)
-		free(d.gpu_names[i]);
-	free(d.gpu_names);
+	placement_release(&d.plan);
 	if (d.sfd >= 0)
 		close(d.sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -11,6 +11,7 @@
 #include "fsutil.h"
 #include "harvest.h"
 #include "reaper.h"
+#include "report.h"
 #include "sbatch_script.h"
 #include "slurmcli.h"
 #include "slurmlib.h"
@@ -430,6 +431,13 @@ int reap_pass(struct experiment *e, const struct reap_opts *o,
 		goto out;
 	if (exp_is_over(e) && running(e) == 0 && checkpoints_gc(e, err) < 0)
 		goto out;
+	if (o->report) {	/* best effort: a report is no reason to fail a pass */
+		char *rp = fs_join(e->dir, "report.html");
+		struct hps_error rerr;
+		if (report_write(e, rp, &rerr) < 0 && o->out)
+			fprintf(o->out, "experiment %lld: report: %s\n", (long long)e->id, rerr.msg);
+		free(rp);
+	}
 	if (!o->dry_run)
 		write_status(&p);
 	/* A snapshot costs the whole state: take one when the journal tail

@@ -30,6 +30,7 @@ struct reap_opts {
 	double last_run_s;	/* how long the run that just ended took ... */
 	uint64_t last_target;	/* ... to reach this length */
 	bool dry_run;		/* create --dry-run: write scripts, submit nothing */
+	bool report;		/* refresh report.html after each pass */
 };
 
 struct reap_result {

@@ -146,9 +146,18 @@ static void resources(struct script *s, const struct hps_config *cfg,
 		      const struct slurm_info *si)
 {
 	char buf[128];
-	int64_t k = cfg->slots_per_trial > 0 ? cfg->slots_per_trial : 1;
+	int64_t nodes = expconf_nodes(cfg);
+	int64_t k = nodes > 1 ? cfg->slurm.slots_per_node
+		  : cfg->slots_per_trial > 0 ? cfg->slots_per_trial : 1;
 
-	add(s, "#SBATCH --nodes=1\n#SBATCH --ntasks=1\n");
+	/* A trial that spans nodes: one task per node (hpsearch exec starts
+	 * the trial on each with srun), slots_per_node slots on each. */
+	snprintf(buf, sizeof(buf), "%lld", (long long)nodes);
+	opt(s, "--nodes", buf);
+	if (nodes > 1)
+		opt(s, "--ntasks-per-node", "1");
+	else
+		opt(s, "--ntasks", "1");
 	if (si->gpus && cfg->slots_per_trial > 0) {
 		snprintf(buf, sizeof(buf), "gpu:%s%s%lld", cfg->slurm.gpu_type ? cfg->slurm.gpu_type : "",
 			 cfg->slurm.gpu_type ? ":" : "", (long long)k);

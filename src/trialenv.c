@@ -130,6 +130,10 @@ static void protocol_vars(json_t *env, const struct hps_config *cfg,
 		set(env, "HPS_GPUS", ri->gpus);
 		set(env, "CUDA_VISIBLE_DEVICES", ri->gpus);
 		set(env, "CUDA_DEVICE_ORDER", "PCI_BUS_ID");
+		if (ri->amd) {
+			set(env, "ROCR_VISIBLE_DEVICES", ri->gpus);
+			set(env, "HIP_VISIBLE_DEVICES", ri->gpus);
+		}
 	} else {
 		setf(env, "OMP_NUM_THREADS", "%d", ri->slots > 0 ? ri->slots : 1);
 	}

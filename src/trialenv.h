@@ -11,6 +11,7 @@
 #define HPS_TRIALENV_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -29,6 +30,7 @@ struct run_info {
 	const char *checkpoint_dir;
 	int slots;
 	const char *gpus;	/* "0,1" or NULL: CPU slots */
+	bool amd;		/* AMD GPUs: ROCR/HIP variables too */
 };
 
 /* trialenv_build: a NULL-terminated "NAME=VALUE" array (free with
