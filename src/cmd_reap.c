@@ -36,15 +36,6 @@ static char *self_exe(void)
 	return xstrdup(buf);
 }
 
-static char *context_of(const char *config, const char *given)
-{
-	const char *slash;
-
-	if (given)
-		return xstrdup(given);
-	slash = strrchr(config, '/');
-	return slash ? xstrndup(config, (size_t)(slash - config)) : xstrdup(".");
-}
 
 /* Before anything is submitted, sbatch --test-only judges the first array
  * as the controller would: a bad partition or account fails create. */
@@ -143,7 +134,7 @@ char *create_slurm(struct cli *cli, const char *config, const char *context,
 		return NULL;
 	}
 	root = store_root(cli->root);
-	ctx = context_of(config, context);
+	ctx = store_context(config, context);
 	dir = store_create(root, &cfg, config, ctx, &id, &err);
 	expconf_release(&cfg);
 	free(root);

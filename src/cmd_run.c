@@ -100,17 +100,6 @@ static int parse(int argc, char **argv, const char *verb, struct run_opts *ro)
 	return 0;
 }
 
-/* The context is the directory the trials run in; without one, the
- * config's own directory (where its train.py usually is). */
-static char *context_of(const char *config, const char *given)
-{
-	const char *slash;
-
-	if (given)
-		return xstrdup(given);
-	slash = strrchr(config, '/');
-	return slash ? xstrndup(config, (size_t)(slash - config)) : xstrdup(".");
-}
 
 char *create_slurm(struct cli *cli, const char *config, const char *context,
 		   bool dry_run, bool quiet, int *status);
@@ -175,7 +164,7 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 		return HPS_EXIT_USAGE;
 	}
 	root = store_root(cli->root);
-	ctx = context_of(argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL);
+	ctx = store_context(argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL);
 	dir = store_create(root, &cfg, argv[optind], ctx, &id, &err);
 	expconf_release(&cfg);
 	free(root);

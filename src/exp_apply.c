@@ -46,6 +46,21 @@ static int add_trial(struct experiment *e, const struct op *op,
 	return 0;
 }
 
+/* start_run: run number run of t is launched (in Slurm task array/index,
+ * 0 outside Slurm); its harvest starts from the top of its file. */
+static void start_run(struct trial *t, int64_t run, int64_t array, int64_t index)
+{
+	t->runs = run;
+	t->running = true;
+	t->want_run = false;
+	t->state = TS_ACTIVE;
+	t->offset = 0;
+	t->lines = 0;
+	t->run_has_metric = false;
+	t->array = array;
+	t->index = index;
+}
+
 /* close_trial: the searcher (or the user) is done with t. */
 static void close_trial(struct trial *t, enum tstate st, const char *reason)
 {
@@ -326,16 +341,9 @@ static int apply_launch(struct experiment *e, const json_t *rec,
 	if (!t || t->running || !t->want_run || run != t->runs + 1)
 		return hps_errorf(err, "journal: launch of run %lld of trial %lld does not fit the state",
 				  (long long)run, (long long)json_integer_value(json_object_get(rec, "trial")));
-	t->runs = run;
-	t->running = true;
-	t->want_run = false;
-	t->state = TS_ACTIVE;
-	t->offset = 0;
-	t->lines = 0;
-	t->run_has_metric = false;
 	/* In place: the run goes on in a Slurm task that is still running. */
-	t->array = json_integer_value(json_object_get(rec, "array"));
-	t->index = json_integer_value(json_object_get(rec, "index"));
+	start_run(t, run, json_integer_value(json_object_get(rec, "array")),
+		  json_integer_value(json_object_get(rec, "index")));
 	return 0;
 }
 
@@ -370,15 +378,7 @@ static int apply_submit(struct experiment *e, const json_t *rec,
 	a->ntasks = (int64_t)json_array_size(tasks);
 	json_array_foreach(tasks, i, task) {
 		struct trial *t = trial_of(e, json_integer_value(json_array_get(task, 0)));
-		t->runs++;
-		t->running = true;
-		t->want_run = false;
-		t->state = TS_ACTIVE;
-		t->offset = 0;
-		t->lines = 0;
-		t->run_has_metric = false;
-		t->array = n;
-		t->index = (int64_t)i;
+		start_run(t, t->runs + 1, n, (int64_t)i);
 	}
 	return 0;
 }

@@ -408,6 +408,16 @@ char **store_list(const char *root, struct hps_error *err)
 	return v;
 }
 
+char *store_context(const char *config, const char *given)
+{
+	const char *slash;
+
+	if (given)
+		return xstrdup(given);
+	slash = strrchr(config, '/');
+	return slash ? xstrndup(config, (size_t)(slash - config)) : xstrdup(".");
+}
+
 char *store_resolve(const char *root, const char *exp, struct hps_error *err)
 {
 	char **all, *found = NULL, *end;

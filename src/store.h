@@ -32,6 +32,10 @@ char *store_create(const char *root, const struct hps_config *cfg,
 		   const char *config_path, const char *context_dir,
 		   int64_t *id, struct hps_error *err);
 
+/* store_context: the directory trials run in: the one given, else the
+ * config's own directory (where its train.py usually is). */
+char *store_context(const char *config, const char *given);
+
 /* store_resolve: an experiment named by id, name or directory. */
 char *store_resolve(const char *root, const char *exp, struct hps_error *err);
 
