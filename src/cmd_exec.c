@@ -21,6 +21,7 @@
 #include "error.h"
 #include "experiment.h"
 #include "fsutil.h"
+#include "local.h"
 #include "multinode.h"
 #include "placement.h"
 #include "reaper.h"
@@ -42,6 +43,7 @@ struct exec_args {
 	const char *cpus;	/* bind to these PUs (the local runner places) */
 	const char *tasks;	/* Slurm: the task map of this array */
 	bool rank;		/* one rank of a multi-node trial (under srun) */
+	bool worker;		/* a packed-node worker (slurm.pack_nodes) */
 	const char *master_addr;
 	bool in_place;		/* go on in this allocation when a run waits */
 	bool end_reap;		/* a reap pass when a run ends */
@@ -59,6 +61,7 @@ static int parse(int argc, char **argv, struct exec_args *a)
 		{"gpu-vendor", required_argument, NULL, 'V'},
 		{"cpus", required_argument, NULL, 'C'},
 		{"rank", no_argument, NULL, 'R'},
+		{"worker", no_argument, NULL, 'W'},
 		{"master-addr", required_argument, NULL, 'M'},
 		{NULL, 0, NULL, 0},
 	};
@@ -78,6 +81,7 @@ static int parse(int argc, char **argv, struct exec_args *a)
 		case 'V': a->gpu_vendor = optarg; break;
 		case 'C': a->cpus = *optarg ? optarg : NULL; break;
 		case 'R': a->rank = true; break;
+		case 'W': a->worker = true; break;
 		case 'M': a->master_addr = optarg; break;
 		default: return -1;
 		}
@@ -331,6 +335,31 @@ static int rank_main(struct exec_args *a)
 	return HPS_EXIT_FAILURE;
 }
 
+/* A packed-node worker: this task holds a whole node; the local runner
+ * places waiting runs of the experiment on the node's slot groups (the
+ * same O_EXCL claims) until none is left for it. */
+static int worker_main(struct exec_args *a)
+{
+	const char *idx = getenv("SLURM_ARRAY_TASK_ID"), *base;
+	struct local_opts lo = {.worker = true, .dir = a->dir,
+				.gpus = getenv("CUDA_VISIBLE_DEVICES")};
+	struct hps_error err;
+	bool paused;
+
+	base = a->tasks ? strrchr(a->tasks, '/') : NULL;
+	if (!base || !idx) {
+		fprintf(stderr, "hpsearch exec --worker: needs --tasks and a Slurm array task\n");
+		return HPS_EXIT_USAGE;
+	}
+	lo.array = atoll(base + 1);
+	lo.index = atoll(idx);
+	if (local_drive(NULL, &lo, &paused, &err) < 0) {
+		fprintf(stderr, "hpsearch exec --worker: %s\n", err.msg);
+		return HPS_EXIT_FAILURE;
+	}
+	return HPS_EXIT_OK;
+}
+
 int cmd_exec(struct cli *cli, int argc, char **argv)
 {
 	struct exec_args a;
@@ -343,6 +372,8 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 		return cli_bad_usage(cli_find("exec"), "bad arguments");
 	if (a.rank)
 		return rank_main(&a);
+	if (a.worker)
+		return worker_main(&a);
 	if (!(e = exp_open(a.dir, false, &err)) ||
 	    (a.tasks && from_tasks(&a, &e->cfg, &err) < 0))
 		goto fail;

@@ -358,11 +358,22 @@ static int apply_submit(struct experiment *e, const json_t *rec,
 {
 	json_int_t n = json_integer_value(json_object_get(rec, "array"));
 	json_t *tasks = json_object_get(rec, "tasks"), *task;
+	json_int_t workers = json_integer_value(json_object_get(rec, "workers"));
 	struct array *a;
 	size_t i;
 
 	if (n != (json_int_t)e->narrays + 1 || !json_is_array(tasks))
 		return hps_errorf(err, "journal: submission %lld out of order", (long long)n);
+	if (workers > 0 && json_array_size(tasks) == 0) {
+		/* Packed-node workers: they launch runs themselves. */
+		e->arrays = xreallocarray(e->arrays, e->narrays + 1, sizeof(*e->arrays));
+		a = &e->arrays[e->narrays++];
+		memset(a, 0, sizeof(*a));
+		a->n = n;
+		a->ntasks = workers;
+		a->workers = true;
+		return 0;
+	}
 	json_array_foreach(tasks, i, task) {
 		struct trial *t = trial_of(e, json_integer_value(json_array_get(task, 0)));
 		json_int_t run = json_integer_value(json_array_get(task, 1));
@@ -372,6 +383,7 @@ static int apply_submit(struct experiment *e, const json_t *rec,
 	}
 	e->arrays = xreallocarray(e->arrays, e->narrays + 1, sizeof(*e->arrays));
 	a = &e->arrays[e->narrays++];
+	memset(a, 0, sizeof(*a));
 	a->n = n;
 	a->state = ARRAY_INTENT;
 	a->job = 0;

@@ -167,7 +167,7 @@ static void read_slurm(struct diag *d, const struct ynode *s,
 {
 	static const char *const known[] = {
 		"sbatch_args", "gpu_type", "slots_per_node", "partition",
-		"account", "qos", "time", NULL,
+		"account", "qos", "time", "pack_nodes", NULL,
 	};
 	const struct ynode *t;
 
@@ -179,6 +179,7 @@ static void read_slurm(struct diag *d, const struct ynode *s,
 	check_int(d, s, "slots_per_node", "slurm", 1, 4096,
 		  &cfg->slurm.slots_per_node);
 	check_string(d, s, "partition", "slurm", &cfg->slurm.partition);
+	check_bool(d, s, "pack_nodes", "slurm", &cfg->slurm.pack_nodes);
 	check_string(d, s, "account", "slurm", &cfg->slurm.account);
 	check_string(d, s, "qos", "slurm", &cfg->slurm.qos);
 	t = ytree_get(s, "time");
@@ -294,6 +295,9 @@ static void check_nodes(struct diag *d, const struct ynode *root,
 {
 	int64_t spn = cfg->slurm.slots_per_node;
 
+	if (cfg->slurm.pack_nodes && (spn < 1 || cfg->slots_per_trial > spn))
+		check_error(d, ytree_get(ytree_get(root, "slurm"), "pack_nodes"), "slurm.pack_nodes",
+			    "packing trials on whole nodes needs slurm.slots_per_node (the slots of a node), at least resources.slots_per_trial");
 	if (spn > 0 && cfg->slots_per_trial > spn && cfg->slots_per_trial % spn)
 		check_error(d, ytree_get(ytree_get(root, "slurm"), "slots_per_node"),
 			    "slurm.slots_per_node",

@@ -73,6 +73,7 @@ struct slurm_config {
 	struct strv sbatch_args;
 	char *gpu_type;
 	int64_t slots_per_node;	/* 0 = unset */
+	bool pack_nodes;	/* whole nodes run workers that pack trials */
 	char *partition;	/* slurm.partition, else resources.resource_pool */
 	char *account;
 	char *qos;

@@ -160,11 +160,12 @@ static json_t *arrays_json(const struct experiment *e)
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < e->narrays; i++)
-		json_array_append_new(a, json_pack("{s:I,s:s,s:I,s:I}",
+		json_array_append_new(a, json_pack("{s:I,s:s,s:I,s:I,s:b}",
 			"n", (json_int_t)e->arrays[i].n,
 			"state", array_states[e->arrays[i].state],
 			"job", (json_int_t)e->arrays[i].job,
-			"tasks", (json_int_t)e->arrays[i].ntasks));
+			"tasks", (json_int_t)e->arrays[i].ntasks,
+			"workers", e->arrays[i].workers));
 	return a;
 }
 
@@ -183,6 +184,7 @@ static int arrays_from_json(struct experiment *e, const json_t *a)
 		e->arrays[i].state = (enum array_state)st;
 		e->arrays[i].job = json_integer_value(json_object_get(v, "job"));
 		e->arrays[i].ntasks = json_integer_value(json_object_get(v, "tasks"));
+		e->arrays[i].workers = json_is_true(json_object_get(v, "workers"));
 	}
 	return 0;
 }

@@ -78,6 +78,7 @@ struct array {
 	enum array_state state;
 	long long job;		/* the array job id (-1: unknown, aged out) */
 	int64_t ntasks;
+	bool workers;		/* packed-node workers, not one run per task */
 };
 
 struct experiment {

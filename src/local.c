@@ -105,9 +105,17 @@ static pid_t spawn(struct driver *d, struct child *c, uint64_t length,
 	return pid;
 }
 
+/* Runs that count against max_concurrent_trials: ours, or for a worker
+ * every running trial of the experiment (other workers' too). */
 static int running_count(const struct driver *d)
 {
-	return (int)d->nc;
+	int n = 0;
+
+	if (!d->o->worker)
+		return (int)d->nc;
+	for (size_t i = 0; i < d->e->n; i++)
+		n += d->e->t[i].running;
+	return n;
 }
 
 static int launch(struct driver *d, struct trial *t, struct hps_error *err)
@@ -120,6 +128,10 @@ static int launch(struct driver *d, struct trial *t, struct hps_error *err)
 		return 0;
 	rec = json_pack("{s:s,s:I,s:I,s:I}", "ev", "launch", "trial", (json_int_t)t->id,
 			"run", (json_int_t)c.run, "target", (json_int_t)t->target);
+	if (d->o->worker) {	/* the reaper settles it by this worker's task */
+		json_object_set_new(rec, "array", json_integer(d->o->array));
+		json_object_set_new(rec, "index", json_integer(d->o->index));
+	}
 	rc = exp_record(d->e, rec, err);
 	json_decref(rec);
 	if (rc < 0 || (c.pid = spawn(d, &c, t->target, err)) < 0)
@@ -326,6 +338,11 @@ static int on_signal(struct driver *d, struct hps_error *err)
 		return 0;
 	}
 	d->paused = true;
+	if (d->o->worker) {	/* only this node stops: its runs are retried */
+		for (size_t i = 0; i < d->nc; i++)
+			kill(d->c[i].pid, SIGTERM);
+		return 0;
+	}
 	rec = json_pack("{s:s}", "ev", "pause");
 	if (exp_record(d->e, rec, err) < 0) {
 		json_decref(rec);
@@ -347,6 +364,53 @@ static int stuck(struct driver *d, struct hps_error *err)
 			return hps_errorf(err, "trial %lld cannot start: it needs %d slots and none run that could free them",
 					  (long long)d->e->t[i].id, d->per_trial);
 	return hps_errorf(err, "the search is stuck: no trial runs or waits to run, yet the searcher is not done (please report this with the experiment directory)");
+}
+
+static bool launchable(const struct experiment *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (e->t[i].want_run && !e->t[i].running && !e->t[i].closed)
+			return true;
+	return false;
+}
+
+/* worker_pass: one pass under the experiment's lock, on freshly loaded
+ * state; *done when nothing is left for this worker. */
+static int worker_pass(struct driver *d, bool *done, struct hps_error *err)
+{
+	bool busy;
+	int fd = store_lock(d->o->dir, true, &busy, err), rc = -1;
+
+	if (fd < 0)
+		return -1;
+	exp_free(d->e);
+	if (!(d->e = exp_open(d->o->dir, true, err)))
+		goto out;
+	if (harvest_all(d, err) < 0)
+		goto out;
+	if (!d->paused && d->e->state == EXP_ACTIVE && schedule(d, err) < 0)
+		goto out;
+	*done = d->nc == 0 && (d->paused || d->e->state != EXP_ACTIVE || !launchable(d->e));
+	rc = d->e->records_since_snapshot >= 100 ? exp_snapshot(d->e, err) : 0;
+out:
+	store_unlock(fd);
+	return rc;
+}
+
+static int worker_loop(struct driver *d, struct hps_error *err)
+{
+	for (;;) {
+		struct pollfd p = {.fd = d->sfd, .events = POLLIN};
+		bool done = false;
+
+		reap(d);
+		if (worker_pass(d, &done, err) < 0)
+			return -1;
+		if (done)
+			return 0;
+		if (poll(&p, 1, 500) > 0 && on_signal(d, err) < 0)
+			return -1;
+	}
 }
 
 static int loop(struct driver *d, struct hps_error *err)
@@ -388,8 +452,12 @@ static int setup(struct driver *d, struct hps_error *err)
 					  d->per_trial, d->o->slots);
 		d->ngroups = d->o->slots / d->per_trial;
 	} else {
-		if (placement_plan(d->o->topology, cvd && *cvd ? cvd : NULL, d->per_trial,
-				   &d->plan, err) < 0)
+		if (d->o->worker && d->o->gpus && *d->o->gpus) {
+			/* A node Slurm gave us: its GPUs are ours, seen or not. */
+			if (placement_plan_trusted(d->o->gpus, d->per_trial, &d->plan, err) < 0)
+				return -1;
+		} else if (placement_plan(d->o->topology, cvd && *cvd ? cvd : NULL, d->per_trial,
+					  &d->plan, err) < 0)
 			return -1;
 		/* slots_per_trial 0: a CPU-only trial, one core, no GPU. */
 		if (d->e->cfg.slots_per_trial == 0 && d->plan.ngpus) {
@@ -419,10 +487,16 @@ int local_drive(struct experiment *e, const struct local_opts *o,
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, &old);
+	if (o->worker && !(d.e = exp_open(o->dir, false, err)))
+		goto out;
 	if (setup(&d, err) < 0)
 		goto out;
 	if ((d.sfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0) {
 		hps_errorf_errno(err, "cannot create a signalfd");
+		goto out;
+	}
+	if (o->worker) {
+		rc = worker_loop(&d, err);
 		goto out;
 	}
 	if (e->state == EXP_PAUSED) {
@@ -441,6 +515,8 @@ int local_drive(struct experiment *e, const struct local_opts *o,
 		rc = -1;
 out:
 	*paused = d.paused;
+	if (o->worker)
+		exp_free(d.e);
 	free(d.c);
 	free(d.busy);
 	placement_release(&d.plan);

@@ -14,6 +14,7 @@
 #define HPS_LOCAL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "error.h"
@@ -24,10 +25,20 @@ struct local_opts {
 	const char *topology;	/* hwloc XML, or NULL */
 	FILE *out;		/* progress and events; NULL: silent */
 	bool tty;		/* redraw one progress line */
+	/* A packed-node worker (Slurm, slurm.pack_nodes): the experiment is
+	 * shared with other workers and the reaper, so the lock is taken for
+	 * each pass and the state reloaded; only this worker's runs are
+	 * watched, and its launches name its task (array/index) so the reaper
+	 * settles them if the node dies.  gpus: what Slurm gave. */
+	bool worker;
+	const char *dir;
+	int64_t array, index;
+	const char *gpus;
 };
 
 /* local_drive: until the experiment is over or paused.  *paused tells
- * which. */
+ * which.  A worker (e NULL: it opens the experiment for each pass) runs
+ * until no run is left for it. */
 int local_drive(struct experiment *e, const struct local_opts *o,
 		bool *paused, struct hps_error *err);
 

@@ -65,6 +65,11 @@ struct placement {
  * Slurm GPU list, restricting the GPUs on offer; NULL: all of them. */
 int placement_plan(const char *xml_path, const char *offered, int per_group,
 		   struct placement *out, struct hps_error *err);
+/* placement_plan_trusted: the same, for a list Slurm gave: a GPU that
+ * hwloc cannot see (no PCI information in a container, fake GRES) is an
+ * opaque slot rather than an error. */
+int placement_plan_trusted(const char *offered, int per_group,
+			   struct placement *out, struct hps_error *err);
 void placement_release(struct placement *p);
 
 /* placement_visible: the CUDA_VISIBLE_DEVICES value of a group (caller

@@ -32,20 +32,26 @@ static int match(const struct tgpus *all, const char *tok)
 	return -1;
 }
 
-/* MIG instances go last, as opaque slots: no bus id, no locality. */
-static void add_mig(struct tgpus *all, const char *list)
+/* MIG instances (and, trusted, GPUs hwloc cannot see) go last, as opaque
+ * slots: no bus id, no locality. */
+static void add_opaque(struct tgpus *all, const char *list, bool trust)
 {
 	char *copy = xstrdup(list), *tok, *save = NULL;
+	int seen = all->n;
 
 	for (tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
 		struct tgpu *t;
-		if (strncmp(tok, "MIG-", 4))
+		bool known = false;
+		for (int i = 0; i < seen; i++)
+			known |= !strcmp(all->v[i].gpu.visible, tok);
+		if (known || (!trust && strncmp(tok, "MIG-", 4)))
 			continue;
 		all->v = xreallocarray(all->v, (size_t)all->n + 1, sizeof(*all->v));
 		t = &all->v[all->n++];
 		memset(t, 0, sizeof(*t));
 		t->gpu.index = -1;
-		snprintf(t->gpu.name, sizeof(t->gpu.name), "MIG instance");
+		snprintf(t->gpu.name, sizeof(t->gpu.name), "%s",
+			 strncmp(tok, "MIG-", 4) ? "GPU (not seen by hwloc)" : "MIG instance");
 		snprintf(t->gpu.vendor, sizeof(t->gpu.vendor), "nvidia");
 		snprintf(t->gpu.visible, sizeof(t->gpu.visible), "%s", tok);
 	}
@@ -54,7 +60,8 @@ static void add_mig(struct tgpus *all, const char *list)
 
 /* offer: keep the GPUs a CUDA_VISIBLE_DEVICES-style list names, in index
  * order, each remembering how the list named it. */
-static int offer(struct tgpus *all, const char *list, struct hps_error *err)
+static int offer(struct tgpus *all, const char *list, bool trust,
+		 struct hps_error *err)
 {
 	char *copy, *tok, *save = NULL;
 	bool *keep;
@@ -66,7 +73,7 @@ static int offer(struct tgpus *all, const char *list, struct hps_error *err)
 	copy = xstrdup(list);
 	for (tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
 		int i = match(all, tok);
-		if (i < 0 && !strncmp(tok, "MIG-", 4)) {
+		if (i < 0 && (trust || !strncmp(tok, "MIG-", 4))) {
 			nmig++;	/* a MIG instance: a slot whose place hwloc cannot tell */
 			continue;
 		}
@@ -86,7 +93,7 @@ static int offer(struct tgpus *all, const char *list, struct hps_error *err)
 	free(copy);
 	free(keep);
 	if (rc == 0 && nmig)
-		add_mig(all, list);
+		add_opaque(all, list, trust);
 	return rc;
 }
 
@@ -387,8 +394,23 @@ static void cpu_groups(hwloc_topology_t topo, int k, struct placement *p)
 	hwloc_bitmap_free(set);
 }
 
+static int plan(const char *xml_path, const char *offered, bool trust,
+		int per_group, struct placement *out, struct hps_error *err);
+
 int placement_plan(const char *xml_path, const char *offered, int per_group,
 		   struct placement *out, struct hps_error *err)
+{
+	return plan(xml_path, offered, false, per_group, out, err);
+}
+
+int placement_plan_trusted(const char *offered, int per_group,
+			   struct placement *out, struct hps_error *err)
+{
+	return plan(NULL, offered, true, per_group, out, err);
+}
+
+static int plan(const char *xml_path, const char *offered, bool trust,
+		int per_group, struct placement *out, struct hps_error *err)
 {
 	hwloc_topology_t topo;
 	struct tgpus all;
@@ -401,7 +423,7 @@ int placement_plan(const char *xml_path, const char *offered, int per_group,
 	if (topo_load(xml_path, &topo, err) < 0)
 		return -1;
 	topo_gpus(topo, &all);
-	if (offer(&all, offered, err) < 0)
+	if (offer(&all, offered, trust, err) < 0)
 		goto out;
 	out->ncores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
 	if (all.n == 0) {

@@ -236,6 +236,8 @@ static int submit_array(struct pass *p, int64_t n, struct hps_error *err)
 
 	if (mct > 0 && throttle < 1)
 		throttle = 1;
+	if (a->workers)	/* their number was capped already */
+		throttle = 0;
 	rc = sbatch_write(p->e, &p->si, n, tasks, throttle, err);
 	json_decref(tasks);
 	if (rc < 0)
@@ -250,8 +252,9 @@ static int submit_array(struct pass *p, int64_t n, struct hps_error *err)
 	p->res->queries++;
 	if (rc == 0) {
 		p->res->submitted++;
-		say(p, "experiment %lld: submitted array job %lld (%lld runs)",
-		    (long long)p->e->id, job, (long long)a->ntasks);
+		say(p, "experiment %lld: submitted array job %lld (%lld %s)",
+		    (long long)p->e->id, job, (long long)a->ntasks,
+		    a->workers ? "node workers" : "runs");
 		return record(p->e, json_pack("{s:s,s:I,s:I}", "ev", "submitted",
 			      "array", (json_int_t)n, "job", (json_int_t)job), err);
 	}
@@ -317,6 +320,46 @@ static struct trial *in_place_pick(struct pass *p)
 	return NULL;
 }
 
+/* Whether a packed-node worker is queued or running: it takes the work. */
+static bool worker_alive(const struct pass *p)
+{
+	for (size_t i = 0; i < p->e->narrays; i++) {
+		const struct array *a = &p->e->arrays[i];
+		if (!a->workers)
+			continue;
+		if (a->state == ARRAY_INTENT)
+			return true;
+		for (int64_t k = 0; a->state == ARRAY_SUBMITTED && a->job > 0 && k < a->ntasks; k++) {
+			const struct sjob *j = sjobs_find(&p->q, a->job, k);
+			if (j && !slurm_state_final(j->state))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Packed nodes: as many whole-node workers as the waiting runs fill (a
+ * node holds slots_per_node / slots_per_trial of them), within
+ * max_concurrent_trials; none while one is alive. */
+static int submit_workers(struct pass *p, size_t waiting, struct hps_error *err)
+{
+	const struct hps_config *cfg = &p->e->cfg;
+	int64_t per_node = cfg->slurm.slots_per_node / (cfg->slots_per_trial > 0 ? cfg->slots_per_trial : 1);
+	int64_t mct = cfg->searcher.max_concurrent_trials, k, n = (int64_t)p->e->narrays + 1;
+
+	if (!waiting || worker_alive(p) || time(NULL) < p->e->retry_after)
+		return 0;
+	if (per_node < 1)
+		per_node = 1;
+	k = ((int64_t)waiting + per_node - 1) / per_node;
+	if (mct > 0 && k > (mct + per_node - 1) / per_node)
+		k = (mct + per_node - 1) / per_node;
+	if (record(p->e, json_pack("{s:s,s:I,s:[],s:I}", "ev", "submit", "array", (json_int_t)n,
+				   "tasks", "workers", (json_int_t)k), err) < 0)
+		return -1;
+	return submit_array(p, n, err);
+}
+
 static int submit_pending(struct pass *p, struct hps_error *err)
 {
 	struct experiment *e = p->e;
@@ -326,6 +369,13 @@ static int submit_pending(struct pass *p, struct hps_error *err)
 	struct trial *here = in_place_pick(p);
 	int rc = 0;
 
+	if (e->cfg.slurm.pack_nodes) {
+		size_t waiting = 0;
+		for (size_t i = 0; i < e->n; i++)
+			waiting += e->t[i].want_run && !e->t[i].running && !e->t[i].closed;
+		rc = p->o->dry_run ? 0 : submit_workers(p, waiting, err);
+		goto out;
+	}
 	if (here && launch_in_place(p, here, err) < 0)
 		goto fail;
 	for (size_t i = 0; i < e->n; i++) {

@@ -146,9 +146,13 @@ static void resources(struct script *s, const struct hps_config *cfg,
 		      const struct slurm_info *si)
 {
 	char buf[128];
-	int64_t nodes = expconf_nodes(cfg);
-	int64_t k = nodes > 1 ? cfg->slurm.slots_per_node
+	int64_t nodes = cfg->slurm.pack_nodes ? 1 : expconf_nodes(cfg);
+	int64_t k = nodes > 1 || cfg->slurm.pack_nodes ? cfg->slurm.slots_per_node
 		  : cfg->slots_per_trial > 0 ? cfg->slots_per_trial : 1;
+
+	/* Packed: a whole node for one worker, which places trials itself. */
+	if (cfg->slurm.pack_nodes)
+		add(s, "#SBATCH --exclusive\n");
 
 	/* A trial that spans nodes: one task per node (hpsearch exec starts
 	 * the trial on each with srun), slots_per_node slots on each. */
@@ -259,7 +263,8 @@ int sbatch_write(const struct experiment *e, const struct slurm_info *si,
 	int rc = -1;
 
 	header(&s, e, si, n, json_array_size(tasks), throttle);
-	add(&s, "\nexec %s exec --tasks %s %s\n", qexe, qtasks, qdir);
+	add(&s, "\nexec %s exec%s --tasks %s %s\n", qexe,
+	    e->cfg.slurm.pack_nodes ? " --worker" : "", qtasks, qdir);
 	if (s.bad || fs_mkdir_p(arrays, 0777, err) < 0 ||
 	    fs_write_json(tp, tasks, err) < 0 ||
 	    fs_write_atomic(sp, s.text, s.len, 0777, err) < 0)
