@@ -246,16 +246,22 @@ out:
  * environment is Slurm's --export=NONE): HPS_IN_PLACE=0 turns continuing
  * in place off, HPS_END_OF_RUN_REAP=0 the pass at the end of each run
  * (the reaper alone then drives the search; tests use both). */
-static bool switched_on(const struct experiment *e, const char *name)
+static bool switched_on(const json_t *env, const char *name)
+{
+	const char *v = json_string_value(json_object_get(env, name));
+
+	return !v || strcmp(v, "0");
+}
+
+static void read_switches(const struct experiment *e, struct exec_args *a)
 {
 	char *p = fs_join(e->dir, "environment");
 	json_t *env = fs_read_json(p, NULL);
-	const char *v = json_string_value(json_object_get(env, name));
-	bool yes = !v || strcmp(v, "0");
 
+	a->in_place = switched_on(env, "HPS_IN_PLACE");
+	a->end_reap = switched_on(env, "HPS_END_OF_RUN_REAP");
 	json_decref(env);
 	free(p);
-	return yes;
 }
 
 /* one_run: claim and run one run; 0 ran, 1 claimed by another, -1 error. */
@@ -377,8 +383,7 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	if (!(e = exp_open(a.dir, false, &err)) ||
 	    (a.tasks && from_tasks(&a, &e->cfg, &err) < 0))
 		goto fail;
-	a.in_place = switched_on(e, "HPS_IN_PLACE");
-	a.end_reap = switched_on(e, "HPS_END_OF_RUN_REAP");
+	read_switches(e, &a);
 	for (;;) {
 		if ((c = one_run(e, &a, &res, &err)) < 0)
 			goto fail;

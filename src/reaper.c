@@ -32,6 +32,7 @@ struct pass {
 	struct slurm_info si;
 	struct sjobs q;
 	struct slurmlib *lib;	/* NULL: the client commands */
+	json_t *status;		/* slurm-status.json as the last pass left it */
 	json_t *unsettled;	/* "trial:run" -> when first seen ended, no record */
 	json_t *still;		/* what is still unsettled after this pass */
 };
@@ -435,7 +436,9 @@ static void write_status(struct pass *p)
 		json_object_set_new(st, key, json_pack("{s:s,s:s,s:I}", "state", j->state,
 			"reason", j->reason, "job", (json_int_t)j->job));
 	}
-	fs_write_json(path, st, NULL);
+	/* A pass with nothing new writes nothing. */
+	if (!json_equal(st, p->status))
+		fs_write_json(path, st, NULL);
 	json_decref(st);
 	free(path);
 }
@@ -454,15 +457,15 @@ int reap_pass(struct experiment *e, const struct reap_opts *o,
 	/* Ask first: if the controller is down, nothing changes. */
 	if (!o->dry_run) {
 		char why[200], *sp = fs_join(e->dir, "slurm-status.json");
-		json_t *prev = fs_exists(sp) ? fs_read_json(sp, NULL) : NULL;
-		p.unsettled = json_incref(json_object_get(prev, "unsettled"));
+		p.status = fs_exists(sp) ? fs_read_json(sp, NULL) : NULL;
+		p.unsettled = json_incref(json_object_get(p.status, "unsettled"));
 		p.still = json_object();
-		json_decref(prev);
 		free(sp);
 		p.lib = slurmlib_open(true, why, sizeof(why));
 		if ((p.lib ? slurmlib_query(p.lib, p.si.prefix, &p.q, err)
 			   : slurm_query(p.si.prefix, &p.q, err)) < 0)
 			goto out;
+		sjobs_sort(&p.q);
 		res->queries++;
 	}
 	/* After create --dry-run: ask the partition about GPUs now. */
@@ -497,6 +500,7 @@ out:
 	sjobs_release(&p.q);
 	slurm_info_release(&p.si);
 	slurmlib_close(p.lib);
+	json_decref(p.status);
 	json_decref(p.unsettled);
 	json_decref(p.still);
 	return rc;

@@ -97,13 +97,29 @@ void sjobs_release(struct sjobs *j)
 	j->n = 0;
 }
 
+static int by_task(const void *a, const void *b)
+{
+	const struct sjob *x = a, *y = b;
+
+	if (x->array_job != y->array_job)
+		return x->array_job < y->array_job ? -1 : 1;
+	return x->task < y->task ? -1 : x->task > y->task;
+}
+
+void sjobs_sort(struct sjobs *j)
+{
+	if (j->n)
+		qsort(j->v, j->n, sizeof(*j->v), by_task);
+}
+
+/* A pass looks up every running trial: a binary search keeps it
+ * O(trials log jobs), not O(trials x jobs). */
 const struct sjob *sjobs_find(const struct sjobs *j, long long array_job,
 			      long long task)
 {
-	for (size_t i = 0; i < j->n; i++)
-		if (j->v[i].array_job == array_job && j->v[i].task == task)
-			return &j->v[i];
-	return NULL;
+	struct sjob key = {.array_job = array_job, .task = task};
+
+	return j->n ? bsearch(&key, j->v, j->n, sizeof(*j->v), by_task) : NULL;
 }
 
 const struct sjob *sjobs_find_name(const struct sjobs *j, const char *name)

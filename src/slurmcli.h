@@ -36,6 +36,8 @@ bool slurm_available(void);
  * controller cannot be reached (err says so). */
 int slurm_query(const char *prefix, struct sjobs *out, struct hps_error *err);
 void sjobs_release(struct sjobs *j);
+/* sjobs_sort: order by (array job, task); sjobs_find needs it. */
+void sjobs_sort(struct sjobs *j);
 const struct sjob *sjobs_find(const struct sjobs *j, long long array_job,
 			      long long task);
 const struct sjob *sjobs_find_name(const struct sjobs *j, const char *name);
