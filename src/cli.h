@@ -32,6 +32,7 @@ int cli_bad_usage(const struct command *c, const char *fmt, ...)
 
 int cmd_validate(struct cli *cli, int argc, char **argv);
 int cmd_preview(struct cli *cli, int argc, char **argv);
+int cmd_simulate(struct cli *cli, int argc, char **argv);
 int cmd_help(struct cli *cli, int argc, char **argv);
 int cmd_run(struct cli *cli, int argc, char **argv);
 int cmd_continue(struct cli *cli, int argc, char **argv);

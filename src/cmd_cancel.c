@@ -49,7 +49,7 @@ static int leave_request(const char *dir, json_t *rec, struct hps_error *err)
 	char *rq = fs_join(dir, "requests"), *p;
 	int rc;
 
-	if (fs_mkdir_p(rq, 0777, err) < 0) {
+	if (fs_mkdir_below(dir, rq, err) < 0) {
 		free(rq);
 		return -1;
 	}
@@ -61,7 +61,7 @@ static int leave_request(const char *dir, json_t *rec, struct hps_error *err)
 	 * left for the next pass. */
 	p = fs_join(dir, "dirty");
 	if (rc == 0)
-		rc = fs_write_atomic(p, "1\n", 2, 0666, err);
+		rc = fs_write_atomic(p, "1\n", 2, FS_FILE_MODE, err);
 	free(p);
 	return rc;
 }

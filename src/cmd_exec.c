@@ -26,6 +26,7 @@
 #include "placement.h"
 #include "reaper.h"
 #include "runproc.h"
+#include "sbatch_script.h"
 #include "slurmcli.h"
 #include "store.h"
 #include "trialenv.h"
@@ -98,7 +99,7 @@ static int from_tasks(struct exec_args *a, const struct hps_config *cfg,
 		      struct hps_error *err)
 {
 	const char *idx = getenv("SLURM_ARRAY_TASK_ID");
-	json_t *map = fs_read_json(a->tasks, err), *task;
+	json_t *map = fs_read_json(a->tasks, err);
 	const char *cvd = getenv("CUDA_VISIBLE_DEVICES");
 
 	if (!map)
@@ -107,14 +108,10 @@ static int from_tasks(struct exec_args *a, const struct hps_config *cfg,
 		json_decref(map);
 		return hps_errorf(err, "--tasks needs SLURM_ARRAY_TASK_ID (run by Slurm)");
 	}
-	task = json_array_get(map, (size_t)atol(idx));
-	if (!json_is_array(task) || json_integer_value(json_array_get(task, 0)) < 1) {
+	if (sbatch_task_of(map, idx, &a->trial, &a->run, &a->length) < 0) {
 		json_decref(map);
 		return hps_errorf(err, "'%s' has no task %s", a->tasks, idx);
 	}
-	a->trial = json_integer_value(json_array_get(task, 0));
-	a->run = json_integer_value(json_array_get(task, 1));
-	a->length = (uint64_t)json_integer_value(json_array_get(task, 2));
 	a->slots = cfg->slots_per_trial > 0 ? (int)cfg->slots_per_trial : 1;
 	/* Slurm placed the GPUs: they are the ones it made visible. */
 	if (cvd && *cvd && cfg->slots_per_trial > 0)
@@ -167,6 +164,17 @@ static int record_exit(const char *rundir, const struct run_result *r,
 	return rc;
 }
 
+/* mkdir_ck: the checkpoint directory; below the experiment no symbolic
+ * link is followed, a storage path of the user's own may be one. */
+static int mkdir_ck(const char *expdir, const char *ck, struct hps_error *err)
+{
+	size_t n = strlen(expdir);
+
+	if (!strncmp(ck, expdir, n) && ck[n] == '/')
+		return fs_mkdir_below(expdir, ck, err);
+	return fs_mkdir_p(ck, FS_DIR_MODE, err);
+}
+
 static int run_trial(struct experiment *e, const struct exec_args *a,
 		     const char *rundir, struct run_result *res,
 		     struct hps_error *err)
@@ -178,7 +186,7 @@ static int run_trial(struct experiment *e, const struct exec_args *a,
 	char *ck = store_checkpoint_dir(e->dir, &e->cfg, e->id, a->trial);
 	char *ctx = fs_join(e->dir, "context");
 	json_t *hp = NULL;
-	char **envp = NULL;
+	char **envp = NULL, **argv = trialenv_argv(&e->cfg.entrypoint);
 	int rc = -1;
 
 	/* The trial's directory is made at its first launch (here), from the
@@ -190,7 +198,7 @@ static int run_trial(struct experiment *e, const struct exec_args *a,
 	}
 	hp = json_incref(e->t[a->trial - 1].hparams);
 	if ((!fs_exists(hp_path) && fs_write_json(hp_path, hp, err) < 0) ||
-	    fs_mkdir_p(ck, 0777, err) < 0)
+	    mkdir_ck(a->dir, ck, err) < 0)
 		goto out;
 	struct run_info ri = {
 		.expdir = e->dir, .exp_id = e->id, .trial = a->trial,
@@ -212,7 +220,7 @@ static int run_trial(struct experiment *e, const struct exec_args *a,
 			hps_errorf_errno(err, "cannot enter the context directory");
 			goto out;
 		}
-		execvpe(e->cfg.entrypoint.v[0], e->cfg.entrypoint.v, envp);
+		execvpe(argv[0], argv, envp);
 		hps_errorf_errno(err, "cannot run '%s'", e->cfg.entrypoint.v[0]);
 		goto out;
 	}
@@ -228,10 +236,11 @@ static int run_trial(struct experiment *e, const struct exec_args *a,
 	 * (the trial inherits it).  Under Slurm, Slurm's binding stands. */
 	if (a->cpus && placement_bind(a->cpus, err) < 0)
 		goto out;
-	rc = runproc(e->cfg.entrypoint.v, envp, fs_exists(ctx) ? ctx : e->dir,
+	rc = runproc(argv, envp, fs_exists(ctx) ? ctx : e->dir,
 		     logp, 30, res, err);
 out:
 	trialenv_free(envp);
+	trialenv_free(argv);
 	json_decref(hp);
 	free(tdir);
 	free(hp_path);
@@ -271,7 +280,7 @@ static int one_run(struct experiment *e, const struct exec_args *a,
 	char *rundir = store_run_dir(a->dir, a->trial, a->run);
 	int c, rc = -1;
 
-	if (fs_mkdir_p(rundir, 0777, err) < 0 || (c = claim(rundir, err)) < 0)
+	if (fs_mkdir_below(a->dir, rundir, err) < 0 || (c = claim(rundir, err)) < 0)
 		goto out;
 	if (c == 0) {
 		fprintf(stderr, "hpsearch exec: run %lld of trial %lld was claimed already: not running it twice\n",

@@ -185,7 +185,7 @@ static int emit(const char *out, const char *buf, size_t len)
 		}
 		return HPS_EXIT_OK;
 	}
-	if (fs_write_atomic(out, buf, len, 0666, &err) < 0) {
+	if (fs_write_atomic(out, buf, len, FS_FILE_MODE, &err) < 0) {
 		fprintf(stderr, "hpsearch export: %s\n", err.msg);
 		return HPS_EXIT_FAILURE;
 	}

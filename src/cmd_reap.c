@@ -44,10 +44,16 @@ static int test_first(struct experiment *e, const struct slurm_info *si,
 {
 	json_t *tasks = json_array();
 	char *script = NULL, *msg = NULL;
-	long long job;
+	long long job, max_array = 1001;
 	int rc;
 
-	for (size_t i = 0; i < e->n; i++)
+	/* The first array as the first pass submits it: no larger than
+	 * MaxArraySize (a bigger batch goes out in chunks). */
+	if (slurm_config_int("MaxArraySize", &max_array, err) < 0) {
+		json_decref(tasks);
+		return -1;
+	}
+	for (size_t i = 0; i < e->n && (long long)json_array_size(tasks) < max_array; i++)
 		if (e->t[i].want_run)
 			json_array_append_new(tasks, json_pack("[I,i,I]", (json_int_t)e->t[i].id,
 				1, (json_int_t)e->t[i].target));
@@ -113,10 +119,9 @@ char *create_slurm(struct cli *cli, const char *config, const char *context,
 	struct reap_opts ro = {.out = quiet ? NULL : stdout, .dry_run = dry_run};
 	struct reap_result res;
 	struct diag d;
-	char *root, *dir, *ctx;
+	char *root, *dir = NULL, *ctx;
 	int64_t id;
 	int fd = -1, rc;
-	bool busy;
 
 	*status = HPS_EXIT_FAILURE;
 	diag_init(&d, config);
@@ -135,13 +140,14 @@ char *create_slurm(struct cli *cli, const char *config, const char *context,
 	}
 	root = store_root(cli->root);
 	ctx = store_context(config, context);
-	dir = store_create(root, &cfg, config, ctx, &id, &err);
+	e = exp_create(root, &cfg, config, ctx, &fd, &err);
 	expconf_release(&cfg);
 	free(root);
 	free(ctx);
-	if (!dir || (fd = store_lock(dir, false, &busy, &err)) < 0 ||
-	    !(e = exp_init(dir, &err)))
+	if (!e)
 		goto fail;
+	dir = xstrdup(e->dir);
+	id = e->id;
 	if (slurm_setup(e, dry_run, &err) < 0) {
 		struct hps_error e2;
 		cancel_new(e, &e2);

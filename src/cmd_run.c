@@ -142,10 +142,8 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	struct hps_error err;
 	struct experiment *e;
 	struct diag d;
-	char *root, *dir, *ctx;
-	int64_t id;
+	char *root, *ctx;
 	int fd = -1;
-	bool busy;
 	int rc = parse(argc, argv, "run", &ro);
 
 	if (rc)
@@ -165,21 +163,17 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	}
 	root = store_root(cli->root);
 	ctx = store_context(argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL);
-	dir = store_create(root, &cfg, argv[optind], ctx, &id, &err);
+	e = exp_create(root, &cfg, argv[optind], ctx, &fd, &err);
 	expconf_release(&cfg);
 	free(root);
 	free(ctx);
-	if (!dir || (fd = store_lock(dir, false, &busy, &err)) < 0 ||
-	    !(e = exp_init(dir, &err))) {
+	if (!e) {
 		fprintf(stderr, "hpsearch run: %s\n", err.msg);
-		store_unlock(fd);
-		free(dir);
 		return HPS_EXIT_FAILURE;
 	}
 	if (!ro.quiet)
-		printf("experiment %lld: %s\n", (long long)id, dir);
+		printf("experiment %lld: %s\n", (long long)e->id, e->dir);
 	fflush(stdout);
-	free(dir);
 	rc = drive(e, &ro, fd);
 	exp_free(e);
 	return rc;

@@ -13,6 +13,12 @@ const struct command hps_commands[] = {
 	{"preview", cmd_preview, "CONFIG [--json]",
 	 "show the planned brackets, rungs, trials per rung and lengths",
 	 "      --json    print the plan as JSON (a stable interface)\n"},
+	{"simulate", cmd_simulate, "CONFIG [--slots N] [--queue-delay S] [--seed S] [--json]",
+	 "run the search on simulated trials and a simulated cluster",
+	 "      --slots N         slots of the simulated cluster (default 100)\n"
+	 "      --queue-delay S   seconds from a submission to its start (default 10)\n"
+	 "      --seed S          seed of the simulated curves (default 0)\n"
+	 "      --json            the figures as JSON (a stable interface)\n"},
 	{"create", cmd_create, "CONFIG [CONTEXT] [--dry-run] [--quiet]",
 	 "create an experiment on Slurm and submit its first array",
 	 "      --dry-run   write the first array's script, submit nothing\n"

@@ -8,6 +8,8 @@
 #include "diag.h"
 #include "xalloc.h"
 
+#define DIAG_PATH_MAX 300	/* characters of a field path shown */
+
 void diag_init(struct diag *d, const char *file)
 {
 	memset(d, 0, sizeof(*d));
@@ -51,7 +53,12 @@ void diag_add(struct diag *d, enum diag_level level, int line, int col,
 	e->level = level;
 	e->line = line;
 	e->col = col;
-	e->path = xstrdup(path ? path : "");
+	/* Keys can be 1 KB and nest 256 deep: keep a line readable, and the
+	 * end of the path, which names the field itself. */
+	if (path && strlen(path) > DIAG_PATH_MAX)
+		e->path = xasprintf("...%s", path + strlen(path) - DIAG_PATH_MAX + 3);
+	else
+		e->path = xstrdup(path ? path : "");
 	e->msg = xstrdup(buf);
 }
 

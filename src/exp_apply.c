@@ -81,6 +81,8 @@ int exp_apply_ops(struct experiment *e, struct ops *ops, struct hps_error *err)
 		if (op->kind == OP_CREATE) {
 			if (add_trial(e, op, err) < 0)
 				return -1;
+			if (e->on_op)
+				e->on_op(e->on_op_ctx, op);
 			continue;
 		}
 		if (!(t = trial_of(e, op->trial)))
@@ -106,6 +108,8 @@ int exp_apply_ops(struct experiment *e, struct ops *ops, struct hps_error *err)
 		default:
 			break;
 		}
+		if (e->on_op)
+			e->on_op(e->on_op_ctx, op);
 	}
 	return 0;
 }
@@ -157,6 +161,7 @@ static int apply_report(struct experiment *e, struct trial *t, const json_t *rec
 			struct hps_error *err)
 {
 	json_t *reports = json_object_get(rec, "reports"), *r;
+	json_int_t id = t->id;
 	size_t i;
 
 	t->offset = json_integer_value(json_object_get(rec, "offset"));
@@ -176,6 +181,7 @@ static int apply_report(struct experiment *e, struct trial *t, const json_t *rec
 		if (searcher_call(e, searcher_validation(e->s, t->id, l,
 				  json_number_value(met), &ops, err), &ops, err) < 0)
 			return -1;
+		t = trial_of(e, id);	/* a new trial may have moved e->t */
 	}
 	return 0;
 }
@@ -183,6 +189,7 @@ static int apply_report(struct experiment *e, struct trial *t, const json_t *rec
 static int exit_ok(struct experiment *e, struct trial *t, struct hps_error *err)
 {
 	struct ops ops = {0};
+	json_int_t id = t->id;
 
 	if (!promotion_based(e)) {
 		close_trial(t, TS_COMPLETED, "completed");
@@ -198,6 +205,8 @@ static int exit_ok(struct experiment *e, struct trial *t, struct hps_error *err)
 	if (searcher_call(e, searcher_validation(e->s, t->id, t->target,
 			  t->run_metric, &ops, err), &ops, err) < 0)
 		return -1;
+	/* The searcher may have created trials: e->t may have moved. */
+	t = trial_of(e, id);
 	if (!t->closed && !t->want_run)
 		t->state = TS_PAUSED;	/* waits for a promotion or its close */
 	return 0;

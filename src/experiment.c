@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,31 +89,6 @@ void exp_free(struct experiment *e)
 
 /* ---- trials as JSON (state.json) ---- */
 
-static json_t *num_or_null(bool has, double v)
-{
-	return has && isfinite(v) ? json_real(v) : json_null();
-}
-
-static json_t *trial_json(const struct trial *t)
-{
-	return json_pack("{s:I,s:i,s:s,s:I,s:O,s:s,s:s,s:I,s:b,s:b,s:b,s:b,s:I,s:I,"
-			 "s:I,s:o,s:o,s:o,s:I,s:I,s:I,s:I,s:I}",
-		"id", (json_int_t)t->id, "bracket", t->bracket,
-		"request_id", t->request_id, "seed", (json_int_t)t->seed,
-		"hparams", t->hparams, "state", tstate_name(t->state),
-		"end_reason", t->end_reason, "target", (json_int_t)t->target,
-		"want_run", t->want_run, "running", t->running,
-		"closed", t->closed, "kill", t->kill,
-		"runs", (json_int_t)t->runs, "restarts", (json_int_t)t->restarts,
-		"length", (json_int_t)t->length,
-		"best", num_or_null(t->has_best, t->best),
-		"latest", num_or_null(t->has_latest, t->latest),
-		"run_metric", num_or_null(t->run_has_metric, t->run_metric),
-		"best_length", (json_int_t)t->best_length,
-		"offset", (json_int_t)t->offset, "lines", (json_int_t)t->lines,
-		"array", (json_int_t)t->array, "index", (json_int_t)t->index);
-}
-
 static int trial_from_json(struct trial *t, const json_t *j, struct hps_error *err)
 {
 	const char *st = json_string_value(json_object_get(j, "state"));
@@ -191,22 +167,144 @@ static int arrays_from_json(struct experiment *e, const json_t *a)
 
 /* ---- snapshot ---- */
 
+/* A growing buffer for the snapshot's text. */
+struct sbuf {
+	char *s;
+	size_t n, cap;
+};
+
+static int sbuf_put(const char *buf, size_t len, void *arg)
+{
+	struct sbuf *b = arg;
+
+	if (b->n + len + 1 > b->cap) {
+		while (b->n + len + 1 > b->cap)
+			b->cap = b->cap ? 2 * b->cap : 1 << 16;
+		b->s = xrealloc(b->s, b->cap);
+	}
+	memcpy(b->s + b->n, buf, len);
+	b->n += len;
+	b->s[b->n] = '\0';
+	return 0;
+}
+
+#define SNAP_JSON (JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17))
+
+static void put_str(struct sbuf *b, const char *s)
+{
+	bool plain = true;
+	json_t *j;
+
+	for (const char *p = s; *p && plain; p++)
+		plain = *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\';
+	if (plain) {
+		sbuf_put("\"", 1, b);
+		sbuf_put(s, strlen(s), b);
+		sbuf_put("\"", 1, b);
+		return;
+	}
+	j = json_string(s);	/* NULL when not UTF-8: written as null */
+	if (!j || json_dump_callback(j, sbuf_put, b, SNAP_JSON | JSON_ENCODE_ANY) < 0)
+		sbuf_put("null", 4, b);
+	json_decref(j);
+}
+
+static void put_fmt(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void put_fmt(struct sbuf *b, const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	sbuf_put(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1, b);
+}
+
+/* A real as jansson writes it with JSON_REAL_PRECISION(17); null when
+ * absent or not finite (as num_or_null). */
+static void put_num(struct sbuf *b, bool has, double v)
+{
+	char buf[64];
+
+	if (!has || !isfinite(v)) {
+		sbuf_put("null", 4, b);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%.17g", v);
+	if (!strpbrk(buf, ".eE"))
+		strcat(buf, ".0");
+	sbuf_put(buf, strlen(buf), b);
+}
+
+/* put_trial: trial_json(t) as compact JSON with sorted keys, written
+ * directly: jansson's tree and dumper cost most of a 100,000-trial create. */
+static void put_trial(struct sbuf *b, const struct trial *t)
+{
+	put_fmt(b, "{\"array\":%lld,\"best\":", (long long)t->array);
+	put_num(b, t->has_best, t->best);
+	put_fmt(b, ",\"best_length\":%llu,\"bracket\":%d,\"closed\":%s,\"end_reason\":",
+		(unsigned long long)t->best_length, t->bracket, t->closed ? "true" : "false");
+	put_str(b, t->end_reason);
+	sbuf_put(",\"hparams\":", 11, b);
+	if (!t->hparams || json_dump_callback(t->hparams, sbuf_put, b, SNAP_JSON) < 0)
+		sbuf_put("{}", 2, b);
+	put_fmt(b, ",\"id\":%lld,\"index\":%lld,\"kill\":%s,\"latest\":", (long long)t->id,
+		(long long)t->index, t->kill ? "true" : "false");
+	put_num(b, t->has_latest, t->latest);
+	put_fmt(b, ",\"length\":%llu,\"lines\":%lld,\"offset\":%lld,\"request_id\":",
+		(unsigned long long)t->length, (long long)t->lines, (long long)t->offset);
+	put_str(b, t->request_id);
+	put_fmt(b, ",\"restarts\":%lld,\"run_metric\":", (long long)t->restarts);
+	put_num(b, t->run_has_metric, t->run_metric);
+	put_fmt(b, ",\"running\":%s,\"runs\":%lld,\"seed\":%lld,\"state\":\"%s\","
+		"\"target\":%llu,\"want_run\":%s}", t->running ? "true" : "false",
+		(long long)t->runs, (long long)t->seed, tstate_name(t->state),
+		(unsigned long long)t->target, t->want_run ? "true" : "false");
+}
+
+/* exp_snapshot: state.json, one trial a line.  The trials are written one
+ * at a time, never as one JSON tree: with 100,000 trials the tree and its
+ * indented text cost hundreds of MB (issue 8, bench/create-scale.sh). */
 int exp_snapshot(struct experiment *e, struct hps_error *err)
 {
-	json_t *trials = json_array(), *j;
-	char *path = fs_join(e->dir, "state.json");
+	/* Sized up front (about 600 bytes a trial): one large block, not a
+	 * string of reallocs that fragment the heap. */
+	struct sbuf b = {.cap = ((size_t)1 << 20) + 640 * e->n};
+	char *path = fs_join(e->dir, "state.json"), head[512];
+	json_t *j;
 	int rc;
 
-	for (size_t i = 0; i < e->n; i++)
-		json_array_append_new(trials, trial_json(&e->t[i]));
-	j = json_pack("{s:i,s:I,s:I,s:I,s:s,s:b,s:o,s:o,s:o,s:I}", "format", STORE_FORMAT,
-		      "seq", (json_int_t)e->seq, "journal_end", (json_int_t)e->journal_end,
-		      "experiment_seed", (json_int_t)e->cfg.experiment_seed,
-		      "state", exp_state_name(e->state), "pausing", e->pausing,
-		      "searcher", searcher_save(e->s), "trials", trials,
-		      "arrays", arrays_json(e), "retry_after", (json_int_t)e->retry_after);
-	rc = fs_write_json(path, j, err);
+	b.s = xmalloc(b.cap);
+
+	snprintf(head, sizeof(head), "{\"format\": %d, \"seq\": %lld, \"journal_end\": %lld, "
+		 "\"experiment_seed\": %lld, \"retry_after\": %lld,\n \"arrays\": ",
+		 STORE_FORMAT, (long long)e->seq, (long long)e->journal_end,
+		 (long long)e->cfg.experiment_seed, (long long)e->retry_after);
+	sbuf_put(head, strlen(head), &b);
+	j = arrays_json(e);
+	json_dump_callback(j, sbuf_put, &b, SNAP_JSON);
 	json_decref(j);
+	j = json_pack("{s:s,s:b}", "state", exp_state_name(e->state), "pausing", e->pausing);
+	sbuf_put(",\n \"state\": ", 12, &b);
+	json_dump_callback(json_object_get(j, "state"), sbuf_put, &b, SNAP_JSON | JSON_ENCODE_ANY);
+	sbuf_put(", \"pausing\": ", 13, &b);
+	json_dump_callback(json_object_get(j, "pausing"), sbuf_put, &b, SNAP_JSON | JSON_ENCODE_ANY);
+	json_decref(j);
+	sbuf_put(",\n \"searcher\": ", 15, &b);
+	j = searcher_save(e->s);
+	json_dump_callback(j, sbuf_put, &b, SNAP_JSON);
+	json_decref(j);
+	sbuf_put(",\n \"trials\": [", 14, &b);
+	for (size_t i = 0; i < e->n; i++) {
+		sbuf_put(i ? ",\n  " : "\n  ", i ? 4 : 3, &b);
+		put_trial(&b, &e->t[i]);
+	}
+	sbuf_put("]}\n", 3, &b);
+	rc = fs_write_atomic(path, b.s, b.n, 0666, err);
+	free(b.s);
 	free(path);
 	if (rc == 0)
 		e->records_since_snapshot = 0;
@@ -223,6 +321,9 @@ static int load_snapshot(struct experiment *e, const json_t *j, struct hps_error
 		return hps_errorf(err, "'%s/state.json' is corrupt", e->dir);
 	e->seq = json_integer_value(json_object_get(j, "seq"));
 	e->journal_end = json_integer_value(json_object_get(j, "journal_end"));
+	/* Negative counters would read the journal from before its start. */
+	if (e->seq < 0 || e->journal_end < 0)
+		return hps_errorf(err, "'%s/state.json' is corrupt (seq or journal_end)", e->dir);
 	e->state = (enum exp_state)st;
 	e->pausing = json_is_true(json_object_get(j, "pausing"));
 	e->retry_after = json_integer_value(json_object_get(j, "retry_after"));
@@ -236,11 +337,25 @@ static int load_snapshot(struct experiment *e, const json_t *j, struct hps_error
 		if (trial_from_json(&e->t[i], v, err) < 0)
 			return -1;
 		e->n = i + 1;
+		/* Trials are found by id as t[id - 1]. */
+		if (e->t[i].id != (int64_t)i + 1)
+			return hps_errorf(err, "'%s/state.json' is corrupt (trial %zu has id %lld)",
+					  e->dir, i + 1, (long long)e->t[i].id);
 	}
 	return 0;
 }
 
-static int replay_one(const json_t *rec, void *arg)
+int exp_load_snapshot(struct experiment *e, const json_t *snap,
+		      struct hps_error *err)
+{
+	if (!json_is_object(snap))
+		return hps_errorf(err, "'%s/state.json' is corrupt", e->dir);
+	e->cfg.experiment_seed = (uint32_t)json_integer_value(
+		json_object_get(snap, "experiment_seed"));
+	return load_snapshot(e, snap, err);
+}
+
+int exp_replay_record(const json_t *rec, void *arg)
 {
 	struct experiment *e = arg;
 	json_int_t seq = json_integer_value(json_object_get(rec, "seq"));
@@ -294,33 +409,93 @@ static struct experiment *exp_new(const char *dir, struct hps_error *err)
 	return e;
 }
 
-struct experiment *exp_open(const char *dir, bool writer, struct hps_error *err)
+/* first_record: the journal's first record, which is always "start". */
+static int first_record(const json_t *rec, void *arg)
+{
+	*(json_t **)arg = json_incref((json_t *)rec);
+	return 1;
+}
+
+/* from_journal: the state as it was before the first record, for a replay
+ * of the whole journal.  The journal is never compacted, so it holds every
+ * decision: state.json is a cache of it that can be rebuilt. */
+static struct experiment *from_journal(const char *dir, const char *jp,
+				       struct hps_error *err)
 {
 	struct experiment *e = exp_new(dir, err);
-	char *sp, *jp;
-	json_t *snap;
-	int rc;
+	json_t *first = NULL;
+	const char *ev;
 
 	if (!e)
 		return NULL;
-	sp = fs_join(dir, "state.json");
-	jp = fs_join(dir, "journal.jsonl");
-	snap = fs_read_json(sp, err);
-	rc = snap ? 0 : -1;
-	if (rc == 0) {
-		e->cfg.experiment_seed = (uint32_t)json_integer_value(
-			json_object_get(snap, "experiment_seed"));
-		rc = load_snapshot(e, snap, err);
+	if (journal_read(jp, first_record, &first, NULL, err) < 0) {
+		exp_free(e);
+		return NULL;
 	}
+	ev = json_string_value(json_object_get(first, "ev"));
+	if (!ev || strcmp(ev, "start")) {
+		hps_errorf(err, "'%s' does not begin with the experiment's start", jp);
+		json_decref(first);
+		exp_free(e);
+		return NULL;
+	}
+	e->cfg.experiment_seed = (uint32_t)json_integer_value(
+		json_object_get(first, "experiment_seed"));
+	json_decref(first);
+	if (!(e->s = searcher_new(&e->cfg, err))) {
+		exp_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+/* from_snapshot: the state as state.json saved it. */
+static struct experiment *from_snapshot(const char *dir, const char *sp,
+					struct hps_error *err)
+{
+	struct experiment *e = exp_new(dir, err);
+	json_t *snap = e ? fs_read_json(sp, err) : NULL;
+	int rc = snap ? 0 : -1;
+
+	if (rc == 0)
+		rc = exp_load_snapshot(e, snap, err);
+	json_decref(snap);
+	if (rc < 0) {
+		exp_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+struct experiment *exp_open(const char *dir, bool writer, struct hps_error *err)
+{
+	char *sp = fs_join(dir, "state.json"), *jp = fs_join(dir, "journal.jsonl");
+	struct experiment *e = from_snapshot(dir, sp, err);
+	bool rebuilt = false;
+	int rc = 0;
+
+	/* A lost or damaged state.json is rebuilt from the journal, which a
+	 * reader does in memory and the lock holder writes back. */
+	if (!e && fs_exists(dir) && fs_exists(jp)) {
+		struct hps_error why = *err;
+		if ((e = from_journal(dir, jp, err))) {
+			fprintf(stderr, "hpsearch: %s: rebuilding the state from '%s'\n",
+				why.msg, jp);
+			rebuilt = true;
+		}
+	}
+	if (!e)
+		rc = -1;
 	if (rc == 0 && writer)
 		rc = journal_repair(jp, err);
 	if (rc == 0) {
-		rc = journal_read_from(jp, e->journal_end, replay_one, e,
+		rc = journal_read_from(jp, e->journal_end, exp_replay_record, e,
 				       &e->journal_end, NULL, err);
 		if (rc == -2)
 			rc = hps_errorf(err, "cannot replay the journal of '%s'", dir);
 	}
-	json_decref(snap);
+	if (rc == 0 && rebuilt && writer)
+		rc = exp_snapshot(e, err);
 	free(sp);
 	free(jp);
 	if (rc < 0) {
@@ -330,25 +505,50 @@ struct experiment *exp_open(const char *dir, bool writer, struct hps_error *err)
 	return e;
 }
 
-struct experiment *exp_init(const char *dir, struct hps_error *err)
+/* init_state: the first state of an experiment, written in the hidden
+ * directory store_create assembles it in. */
+static int init_state(const char *dir, int64_t id, void *arg, struct hps_error *err)
 {
 	struct experiment *e = exp_new(dir, err);
 	json_t *rec;
+	int rc = -1;
 
+	(void)arg;
 	if (!e)
-		return NULL;
-	if (!(e->s = searcher_new(&e->cfg, err)) || exp_snapshot(e, err) < 0) {
-		exp_free(e);
-		return NULL;
-	}
+		return -1;
+	e->id = id;
+	if (!(e->s = searcher_new(&e->cfg, err)) || exp_snapshot(e, err) < 0)
+		goto out;
 	rec = json_pack("{s:s,s:I}", "ev", "start", "experiment_seed",
 			(json_int_t)e->cfg.experiment_seed);
-	if (exp_record(e, rec, err) < 0 || exp_snapshot(e, err) < 0) {
-		json_decref(rec);
-		exp_free(e);
-		return NULL;
-	}
+	/* No snapshot after "start": exp_create opens the experiment at once,
+	 * and replaying the record (the searcher's first trials) costs less
+	 * than writing and parsing them back (100,000 trials: issue 8). */
+	rc = exp_record(e, rec, err) < 0 ? -1 : 0;
 	json_decref(rec);
+out:
+	exp_free(e);
+	return rc;
+}
+
+struct experiment *exp_create(const char *root, const struct hps_config *cfg,
+			      const char *config_path, const char *context_dir,
+			      int *lockfd, struct hps_error *err)
+{
+	struct store_init init = {.fn = init_state};
+	struct experiment *e;
+	int64_t id;
+	char *dir = store_create(root, cfg, config_path, context_dir, &init,
+				 &id, lockfd, err);
+
+	if (!dir)
+		return NULL;
+	e = exp_open(dir, true, err);
+	free(dir);
+	if (!e) {
+		store_unlock(*lockfd);
+		*lockfd = -1;
+	}
 	return e;
 }
 

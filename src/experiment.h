@@ -96,11 +96,19 @@ struct experiment {
 	struct array *arrays;	/* arrays[i].n == i + 1 */
 	size_t narrays;
 	long long retry_after;	/* Slurm: no submission before this time */
+	/* Optional (NULL for a journaled experiment): told of each searcher
+	 * operation once applied, so that hpsearch simulate can follow the
+	 * trials that changed without scanning them all. */
+	void (*on_op)(void *ctx, const struct op *op);
+	void *on_op_ctx;
 };
 
-/* exp_init: the state of a just-created experiment (dir made by
- * store_create); records "start" and writes the first snapshot. */
-struct experiment *exp_init(const char *dir, struct hps_error *err);
+/* exp_create: a new experiment under root (store_create), its "start"
+ * recorded and its first snapshot written before it becomes visible;
+ * returned open for writing with its lock held (*lockfd). */
+struct experiment *exp_create(const char *root, const struct hps_config *cfg,
+			      const char *config_path, const char *context_dir,
+			      int *lockfd, struct hps_error *err);
 
 /* exp_open: load the config, the snapshot and the journal after it.
  * writer: the caller holds the lock (a torn journal tail is repaired). */

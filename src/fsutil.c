@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +22,61 @@ char *fs_join(const char *a, const char *b)
 	return xasprintf("%s%s%s", a, la && a[la - 1] == '/' ? "" : "/", b);
 }
 
+/* fault_spec: "N" or "N@ROLE"; true when this is the Nth write and the
+ * process plays ROLE (HPS_FAULT_ROLE, set by the CLI entry point to the
+ * command's name), so a test can aim at the driver and not at the runs it
+ * starts. */
+static bool fault_spec(const char *spec, long n)
+{
+	char *end;
+	long want;
+	const char *role;
+
+	if (!spec)
+		return false;
+	want = strtol(spec, &end, 10);
+	if (want != n)
+		return false;
+	if (*end != '@')
+		return *end == '\0';
+	role = getenv("HPS_FAULT_ROLE");
+	return role && !strcmp(role, end + 1);
+}
+
+static int fault_errno(void)
+{
+	const char *e = getenv("HPS_FAULT_ERRNO");
+
+	if (e && !strcmp(e, "ENOSPC"))
+		return ENOSPC;
+	if (e && !strcmp(e, "EDQUOT"))
+		return EDQUOT;
+	return EIO;
+}
+
+/* fault_trace: one line per durable write, so a test learns how many
+ * boundaries a command has and where each one is. */
+static void fault_trace(long n, const char *what)
+{
+	const char *t = getenv("HPS_FAULT_TRACE"), *role = getenv("HPS_FAULT_ROLE");
+	char line[PATH_MAX + 64];
+	int fd, len;
+
+	if (!t)
+		return;
+	len = snprintf(line, sizeof(line), "%s %ld %s\n", role ? role : "-", n, what);
+	fd = open(t, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (len > 0)
+		(void)!write(fd, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
+	close(fd);
+}
+
 /* The durable-write counter lives in the environment, not in a global:
  * each call reads and bumps HPS_FAULT_COUNT so a test can aim at the Nth
- * write of one process. */
+ * write of one process (the entry point resets it, so a child counts its
+ * own writes). */
 int fs_fault(const char *what, struct hps_error *err)
 {
 	const char *w = getenv("HPS_FAULT_WRITE"), *k = getenv("HPS_FAULT_KILL");
@@ -31,15 +84,16 @@ int fs_fault(const char *what, struct hps_error *err)
 	char buf[32];
 	long n;
 
-	if (!w && !k)
+	if (!w && !k && !getenv("HPS_FAULT_TRACE"))
 		return 0;
 	n = (c ? atol(c) : 0) + 1;
 	snprintf(buf, sizeof(buf), "%ld", n);
 	setenv("HPS_FAULT_COUNT", buf, 1);
-	if (k && atol(k) == n)
+	fault_trace(n, what);
+	if (fault_spec(k, n))
 		kill(getpid(), SIGKILL);
-	if (w && atol(w) == n) {
-		errno = EIO;
+	if (fault_spec(w, n)) {
+		errno = fault_errno();
 		return hps_errorf_errno(err, "cannot write '%s' (injected fault %ld)",
 					what, n);
 	}
@@ -98,7 +152,8 @@ int fs_write_atomic(const char *path, const void *buf, size_t len,
 	if (fs_fault(path, err) < 0)
 		goto out;
 	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  mode & FS_NOT_WORLD);
 	if (fd < 0) {
 		hps_errorf_errno(err, "cannot create '%s'", tmp);
 		goto out;
@@ -143,7 +198,7 @@ int fs_write_json(const char *path, const json_t *j, struct hps_error *err)
 	buf = xmalloc(len + 2);
 	memcpy(buf, s, len);
 	buf[len] = '\n';
-	rc = fs_write_atomic(path, buf, len + 1, 0666, err);
+	rc = fs_write_atomic(path, buf, len + 1, FS_FILE_MODE, err);
 	free(buf);
 	free(s);
 	return rc;
@@ -222,7 +277,8 @@ int fs_append(const char *path, const void *buf, size_t len,
 
 	if (fs_fault(path, err) < 0)
 		return -1;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+		  FS_FILE_MODE);
 	if (fd < 0)
 		return hps_errorf_errno(err, "cannot open '%s'", path);
 	if (write_all(fd, buf, len) < 0 || fsync(fd) < 0)
@@ -241,7 +297,7 @@ int fs_mkdir_p(const char *path, mode_t mode, struct hps_error *err)
 			continue;
 		char saved = *s;
 		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST) {
+		if (mkdir(p, mode & FS_NOT_WORLD) < 0 && errno != EEXIST) {
 			rc = hps_errorf_errno(err, "cannot create directory '%s'", p);
 			break;
 		}
@@ -253,6 +309,45 @@ int fs_mkdir_p(const char *path, mode_t mode, struct hps_error *err)
 	return rc;
 }
 
+/* One component at a time with mkdirat and O_NOFOLLOW: a symbolic link
+ * planted below base (by a trial, or by someone else in a shared project
+ * directory) is refused instead of followed. */
+int fs_mkdir_below(const char *base, const char *path, struct hps_error *err)
+{
+	size_t lb = strlen(base);
+	char *rel, *comp, *save = NULL;
+	int dfd, rc = 0;
+
+	if (strncmp(path, base, lb) || (path[lb] && path[lb] != '/'))
+		return hps_errorf(err, "'%s' is not below '%s'", path, base);
+	if ((dfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return hps_errorf_errno(err, "cannot open directory '%s'", base);
+	rel = xstrdup(path + lb);
+	for (comp = strtok_r(rel, "/", &save); comp && rc == 0;
+	     comp = strtok_r(NULL, "/", &save)) {
+		int next;
+		if (mkdirat(dfd, comp, FS_DIR_MODE) < 0 && errno != EEXIST) {
+			rc = hps_errorf_errno(err, "cannot create directory '%s' in '%s'",
+					      comp, path);
+			break;
+		}
+		next = openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0) {
+			rc = errno == ELOOP || errno == ENOTDIR
+				? hps_errorf(err, "'%s' in '%s' is not a directory (a symbolic link?): refusing to follow it",
+					     comp, path)
+				: hps_errorf_errno(err, "cannot open directory '%s' in '%s'",
+						   comp, path);
+			break;
+		}
+		close(dfd);
+		dfd = next;
+	}
+	close(dfd);
+	free(rel);
+	return rc;
+}
+
 int fs_create_excl(const char *path, const void *buf, size_t len,
 		   struct hps_error *err)
 {
@@ -260,7 +355,8 @@ int fs_create_excl(const char *path, const void *buf, size_t len,
 
 	if (fs_fault(path, err) < 0)
 		return -1;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  FS_FILE_MODE);
 	if (fd < 0) {
 		if (errno == EEXIST)
 			return 0;

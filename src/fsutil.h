@@ -8,9 +8,11 @@
  * the user's umask, so group-shared directories keep working.
  *
  * Fault injection (tests): HPS_FAULT_WRITE=N makes the Nth durable write of
- * the process fail with EIO (HPS_FAULT_KILL=N: the process kills itself
- * with SIGKILL just before it), so tests can stop a command at every
- * durable-write boundary in turn.
+ * the process fail with EIO (HPS_FAULT_ERRNO=ENOSPC or EDQUOT for those;
+ * HPS_FAULT_KILL=N: the process kills itself with SIGKILL just before
+ * it), so tests can stop a command at every durable-write boundary in
+ * turn.  "N@VERB" aims at the process running that verb only (run, exec,
+ * reap...); HPS_FAULT_TRACE=FILE appends "VERB N PATH" per durable write.
  *
  * Errors: -1 with err set; the message names the file.
  */
@@ -43,7 +45,19 @@ json_t *fs_read_json(const char *path, struct hps_error *err);
 int fs_append(const char *path, const void *buf, size_t len,
 	      struct hps_error *err);
 
+/* Modes hpsearch creates with; the umask applies on top, and write for
+ * others is masked off whatever the umask: group-shared project
+ * directories work, nothing is ever world-writable. */
+#define FS_FILE_MODE 0664
+#define FS_EXEC_MODE 0775
+#define FS_DIR_MODE 0775
+#define FS_NOT_WORLD ((mode_t)~(mode_t)0002)
+
 int fs_mkdir_p(const char *path, mode_t mode, struct hps_error *err);
+
+/* fs_mkdir_below: create path (which must start with base) below base,
+ * refusing any symbolic link among the components after base. */
+int fs_mkdir_below(const char *base, const char *path, struct hps_error *err);
 int fs_fsync_dir(const char *dir, struct hps_error *err);
 
 /* fs_create_excl: create path with O_EXCL and write buf; 1 created, 0 it

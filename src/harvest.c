@@ -2,9 +2,11 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fsutil.h"
 #include "harvest.h"
@@ -81,6 +83,28 @@ out:
 	return rc;
 }
 
+/* The run has exited: bytes after the last newline of its metrics file
+ * will never become a line.  Say so, or a report lost to a missing final
+ * newline goes unnoticed.  (Complete lines past one pass's chunk are not
+ * torn: only a last byte other than a newline is.) */
+static void warn_torn_tail(const struct experiment *e, const struct trial *t,
+			   FILE *warn)
+{
+	char *path = run_file(e, t, "metrics.jsonl");
+	struct stat st;
+	char last = '\n';
+	int fd;
+
+	if (warn && stat(path, &st) == 0 && st.st_size > (off_t)t->offset &&
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		if (pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n')
+			fprintf(warn, "hpsearch: warning: trial %lld run %lld: %s: the last line has no newline at the end: ignored\n",
+				(long long)t->id, (long long)t->runs, path);
+		close(fd);
+	}
+	free(path);
+}
+
 int harvest_exit(struct experiment *e, struct trial *t, const char *fallback,
 		 const char *slurm_state, FILE *warn, struct hps_error *err)
 {
@@ -93,6 +117,7 @@ int harvest_exit(struct experiment *e, struct trial *t, const char *fallback,
 		free(path);
 		return -1;
 	}
+	warn_torn_tail(e, t, warn);
 	if (fs_exists(path) && !(x = fs_read_json(path, &e2)) && warn)
 		fprintf(warn, "hpsearch: warning: %s\n", e2.msg);
 	free(path);

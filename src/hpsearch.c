@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "check.h"
 #include "cli.h"
@@ -66,6 +67,10 @@ int main(int argc, char **argv)
 	const struct command *c;
 	int i;
 
+	/* Nothing hpsearch or a trial it starts creates is ever writable by
+	 * everyone: the user's umask, with write for others masked off. */
+	umask(umask(0) | S_IWOTH);
+
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -98,5 +103,12 @@ int main(int argc, char **argv)
 	c = cli_find(argv[i]);
 	if (!c)
 		return unknown_verb(argv[i]);
+	/* Fault injection counts the writes of each process from one, and
+	 * names the process by its verb so a test can aim at one of them. */
+	if (getenv("HPS_FAULT_WRITE") || getenv("HPS_FAULT_KILL") ||
+	    getenv("HPS_FAULT_TRACE")) {
+		setenv("HPS_FAULT_COUNT", "0", 1);
+		setenv("HPS_FAULT_ROLE", argv[i], 1);
+	}
 	return c->run(&cli, argc - i, argv + i);
 }

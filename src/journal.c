@@ -69,22 +69,17 @@ static char *read_tail(const char *path, long long start, size_t *len,
 	return buf;
 }
 
-int journal_read_from(const char *path, long long start,
-		      int (*cb)(const json_t *rec, void *arg), void *arg,
-		      long long *end, int *torn, struct hps_error *err)
+int journal_parse(const char *buf, size_t len, long long start,
+		  const char *path, int (*cb)(const json_t *rec, void *arg),
+		  void *arg, long long *end, int *torn, struct hps_error *err)
 {
-	size_t len;
-	char *buf, *p, *nl;
+	const char *p, *nl;
 	int rc = 0;
 
 	if (torn)
 		*torn = 0;
 	if (end)
 		*end = start;
-	if (!fs_exists(path))
-		return start == 0 ? 0 : hps_errorf(err, "'%s' is missing", path);
-	if (!(buf = read_tail(path, start, &len, err)))
-		return -1;
 	for (p = buf; p < buf + len && rc == 0; p = nl + 1) {
 		json_error_t je;
 		json_t *rec;
@@ -108,6 +103,26 @@ int journal_read_from(const char *path, long long start,
 		if (end)
 			*end = start + (long long)(nl + 1 - buf);
 	}
+	return rc;
+}
+
+int journal_read_from(const char *path, long long start,
+		      int (*cb)(const json_t *rec, void *arg), void *arg,
+		      long long *end, int *torn, struct hps_error *err)
+{
+	size_t len;
+	char *buf;
+	int rc;
+
+	if (torn)
+		*torn = 0;
+	if (end)
+		*end = start;
+	if (!fs_exists(path))
+		return start == 0 ? 0 : hps_errorf(err, "'%s' is missing", path);
+	if (!(buf = read_tail(path, start, &len, err)))
+		return -1;
+	rc = journal_parse(buf, len, start, path, cb, arg, end, torn, err);
 	free(buf);
 	return rc;
 }

@@ -32,6 +32,13 @@ int journal_read_from(const char *path, long long start,
 		      int (*cb)(const json_t *rec, void *arg), void *arg,
 		      long long *end, int *torn, struct hps_error *err);
 
+/* journal_parse: the records of buf (len bytes that start at byte start of
+ * the journal named path, for messages), as journal_read_from reads them:
+ * the from-memory core of the readers, and the fuzzers' entry point. */
+int journal_parse(const char *buf, size_t len, long long start,
+		  const char *path, int (*cb)(const json_t *rec, void *arg),
+		  void *arg, long long *end, int *torn, struct hps_error *err);
+
 /* journal_repair: drop a torn tail; only the lock holder may call it. */
 int journal_repair(const char *path, struct hps_error *err);
 

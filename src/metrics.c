@@ -32,6 +32,15 @@ static void warn(struct harvest *h, char *msg)
 	}
 }
 
+/* The line is not NUL-terminated: strspn could read past it. */
+static bool blank(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
+			return false;
+	return true;
+}
+
 char *metrics_parse_line(const char *line, size_t len, const char *length_key,
 			 const char *metric, struct report *r)
 {
@@ -39,7 +48,7 @@ char *metrics_parse_line(const char *line, size_t len, const char *length_key,
 	json_t *j, *v;
 	char *w = NULL;
 
-	if (len == 0 || strspn(line, " \t\r") == len)
+	if (blank(line, len))
 		return NULL;	/* blank lines are harmless */
 	j = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
 	if (!j)
@@ -71,8 +80,8 @@ char *metrics_parse_line(const char *line, size_t len, const char *length_key,
 	return w;
 }
 
-static void parse_chunk(struct harvest *h, const char *buf, size_t len,
-			const char *length_key, const char *metric)
+void metrics_parse_chunk(struct harvest *h, const char *buf, size_t len,
+			 const char *length_key, const char *metric)
 {
 	const char *p = buf, *end = buf + len, *nl;
 
@@ -113,7 +122,7 @@ int metrics_harvest(const char *path, off_t offset, int64_t lines,
 	       (n = pread(fd, buf + got, METRICS_MAX_CHUNK - got, offset + (off_t)got)) > 0)
 		got += (size_t)n;
 	close(fd);
-	parse_chunk(out, buf, got, length_key, metric);
+	metrics_parse_chunk(out, buf, got, length_key, metric);
 	/* A full chunk without a newline is one huge line: skip it, or the
 	 * file could never be read past it. */
 	if (got == METRICS_MAX_CHUNK && out->offset == offset) {

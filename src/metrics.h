@@ -50,4 +50,10 @@ void harvest_release(struct harvest *h);
 char *metrics_parse_line(const char *line, size_t len, const char *length_key,
 			 const char *metric, struct report *r);
 
+/* metrics_parse_chunk: the complete lines of buf (bytes read from h->offset
+ * on, h->lines lines already counted) into h, as metrics_harvest does;
+ * h->offset moves past the last newline. */
+void metrics_parse_chunk(struct harvest *h, const char *buf, size_t len,
+			 const char *length_key, const char *metric);
+
 #endif

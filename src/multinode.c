@@ -93,7 +93,7 @@ static int master_port(int rank, const char *rundir, struct hps_error *err)
 	if (rank == 0) {
 		port = free_port();
 		snprintf(buf, sizeof(buf), "%d\n", port);
-		if (port < 0 || fs_write_atomic(p, buf, strlen(buf), 0666, err) < 0)
+		if (port < 0 || fs_write_atomic(p, buf, strlen(buf), FS_FILE_MODE, err) < 0)
 			port = hps_errorf(err, "cannot publish a master port");
 	} else {
 		while (port < 0 && time(NULL) < until) {

@@ -1,9 +1,11 @@
 /* reaper.c - a reap pass over a Slurm experiment (see reaper.h). */
 #include "config.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -12,6 +14,7 @@
 #include "harvest.h"
 #include "reaper.h"
 #include "report.h"
+#include "runplan.h"
 #include "sbatch_script.h"
 #include "slurmcli.h"
 #include "slurmlib.h"
@@ -32,6 +35,7 @@ struct pass {
 	struct slurm_info si;
 	struct sjobs q;
 	struct slurmlib *lib;	/* NULL: the client commands */
+	struct sjobs *pre;	/* the queue as reap_dir's quick look read it */
 	json_t *status;		/* slurm-status.json as the last pass left it */
 	json_t *unsettled;	/* "trial:run" -> when first seen ended, no record */
 	json_t *still;		/* what is still unsettled after this pass */
@@ -229,14 +233,11 @@ static int submit_array(struct pass *p, int64_t n, struct hps_error *err)
 {
 	const struct array *a = array_of(p->e, n);
 	json_t *tasks = tasks_of(p->e, a);
-	int64_t mct = p->e->cfg.searcher.max_concurrent_trials;
-	int64_t throttle = mct > 0 ? mct - (running(p->e) - a->ntasks) : 0;
+	int64_t throttle = run_throttle(p->e, running(p->e), a->ntasks);
 	char *script, *msg = NULL;
 	long long job = 0;
 	int rc;
 
-	if (mct > 0 && throttle < 1)
-		throttle = 1;
 	if (a->workers)	/* their number was capped already */
 		throttle = 0;
 	rc = sbatch_write(p->e, &p->si, n, tasks, throttle, err);
@@ -294,8 +295,9 @@ static int launch_in_place(struct pass *p, struct trial *t, struct hps_error *er
  * judged by the run that just ended (conservatively: as if from zero),
  * with two minutes to spare.  A run that would hit the limit is better
  * submitted than killed by TIMEOUT. */
-static bool fits(const struct pass *p, const struct trial *t)
+static bool fits(const void *ctx, const struct trial *t)
 {
+	const struct pass *p = ctx;
 	double ratio, est;
 
 	if (p->o->time_left < 0)
@@ -303,22 +305,6 @@ static bool fits(const struct pass *p, const struct trial *t)
 	ratio = p->o->last_target ? (double)t->target / (double)p->o->last_target : 1;
 	est = p->o->last_run_s * (ratio > 1 ? ratio : 1);
 	return (double)p->o->time_left >= est + 120;
-}
-
-/* The run to go on in place: the host trial's own, else the first waiting. */
-static struct trial *in_place_pick(struct pass *p)
-{
-	struct experiment *e = p->e;
-	int64_t host = p->o->in_place_trial;
-
-	if (host < 1 || (size_t)host > e->n || e->t[host - 1].running)
-		return NULL;
-	if (e->t[host - 1].want_run && !e->t[host - 1].closed)
-		return fits(p, &e->t[host - 1]) ? &e->t[host - 1] : NULL;
-	for (size_t i = 0; i < e->n; i++)
-		if (e->t[i].want_run && !e->t[i].running && !e->t[i].closed)
-			return fits(p, &e->t[i]) ? &e->t[i] : NULL;
-	return NULL;
 }
 
 /* Whether a packed-node worker is queued or running: it takes the work. */
@@ -367,27 +353,26 @@ static int submit_pending(struct pass *p, struct hps_error *err)
 	int64_t mct = e->cfg.searcher.max_concurrent_trials;
 	long long max_array = 1001;
 	json_t *tasks = json_array();
-	struct trial *here = in_place_pick(p);
+	struct run_plan plan = {0};
 	int rc = 0;
 
 	if (e->cfg.slurm.pack_nodes) {
 		size_t waiting = 0;
 		for (size_t i = 0; i < e->n; i++)
-			waiting += e->t[i].want_run && !e->t[i].running && !e->t[i].closed;
+			waiting += run_waits(&e->t[i]);
 		rc = p->o->dry_run ? 0 : submit_workers(p, waiting, err);
 		goto out;
 	}
-	if (here && launch_in_place(p, here, err) < 0)
+	/* The decision is runplan's, shared with hpsearch simulate. */
+	run_plan_make(e, p->o->in_place_trial, fits, p, running(e), NULL, 0, &plan);
+	if (plan.in_place && launch_in_place(p, plan.in_place, err) < 0)
 		goto fail;
-	for (size_t i = 0; i < e->n; i++) {
-		struct trial *t = &e->t[i];
-		if (!t->want_run || t->running || t->closed)
-			continue;
+	for (size_t i = 0; i < plan.nsubmit; i++) {
+		const struct trial *t = &e->t[plan.submit[i] - 1];
 		json_array_append_new(tasks, json_pack("[I,I,I]", (json_int_t)t->id,
 						       (json_int_t)t->runs + 1, (json_int_t)t->target));
 	}
-	if (!json_array_size(tasks) || (mct > 0 && running(e) >= mct) ||
-	    time(NULL) < e->retry_after)
+	if (!json_array_size(tasks) || time(NULL) < e->retry_after)
 		goto out;
 	if (p->o->dry_run) {
 		struct array a = {.n = (int64_t)e->narrays + 1};
@@ -414,6 +399,7 @@ static int submit_pending(struct pass *p, struct hps_error *err)
 fail:
 	rc = -1;
 out:
+	run_plan_release(&plan);
 	json_decref(tasks);
 	return rc;
 }
@@ -443,15 +429,194 @@ static void write_status(struct pass *p)
 	free(path);
 }
 
+/* ---- the digest: a pass with nothing new without loading the state ----
+ *
+ * reap-digest.json says what the next pass would have to look at: the
+ * journal's length, the running tasks (job, task, the state and reason the
+ * controller gave, how far their metrics were harvested) and when a
+ * submission could next be due.  reap_dir compares it with one controller
+ * query and a stat of each running run: when nothing differs, the pass
+ * would journal nothing, submit nothing and write nothing, and the state
+ * (O(trials) to load) is not read at all.  "valid" is false whenever the
+ * next pass must do more than look (grace clocks, intents, kills, packed
+ * workers, a submission due, a task the controller did not list). */
+static char *digest_path(const char *dir)
+{
+	return fs_join(dir, "reap-digest.json");
+}
+
+static void write_digest(struct pass *p)
+{
+	struct experiment *e = p->e;
+	int64_t mct = e->cfg.searcher.max_concurrent_trials, nrun = running(e);
+	json_t *run = json_array(), *d, *old;
+	char *path = digest_path(e->dir);
+	bool valid = p->si.checked && !e->cfg.slurm.pack_nodes &&
+		     json_object_size(p->still) == 0;
+	long long submit_at = 0;
+	size_t waiting = 0;
+
+	for (size_t i = 0; valid && i < e->narrays; i++)
+		valid = e->arrays[i].state != ARRAY_INTENT;
+	for (size_t i = 0; i < e->n; i++) {
+		const struct trial *t = &e->t[i];
+		const struct array *a;
+		const struct sjob *j;
+		waiting += t->want_run && !t->running && !t->closed;
+		if (!valid || !t->running)
+			continue;
+		a = array_of(e, t->array);
+		j = a && a->state == ARRAY_SUBMITTED && a->job > 0
+			? sjobs_find(&p->q, a->job, t->index) : NULL;
+		if (t->kill || !j || slurm_state_final(j->state)) {
+			valid = false;
+			continue;
+		}
+		json_array_append_new(run, json_pack("[I,I,I,I,I,s,s]", (json_int_t)t->id,
+			(json_int_t)t->runs, (json_int_t)a->job, (json_int_t)t->index,
+			(json_int_t)t->offset, j->state, j->reason));
+	}
+	if (e->state == EXP_ACTIVE && waiting && !(mct > 0 && nrun >= mct)) {
+		if (e->retry_after > (long long)time(NULL))
+			submit_at = e->retry_after;
+		else
+			valid = false;	/* due now: the next pass submits */
+	}
+	d = json_pack("{s:I,s:s,s:b,s:b,s:I,s:o}", "journal_end", (json_int_t)e->journal_end,
+		      "state", exp_state_name(e->state), "over", exp_is_over(e) && nrun == 0,
+		      "valid", valid, "submit_at", (json_int_t)submit_at, "running", run);
+	old = fs_exists(path) ? fs_read_json(path, NULL) : NULL;
+	if (!json_equal(d, old) && fs_write_json(path, d, NULL) < 0)
+		unlink(path);	/* a stale digest must not stand */
+	json_decref(old);
+	json_decref(d);
+	free(path);
+}
+
+static bool requests_waiting(const char *dir)
+{
+	char *rq = fs_join(dir, "requests");
+	DIR *d = opendir(rq);
+	struct dirent *de;
+	bool any = false;
+
+	while (d && !any && (de = readdir(d)))
+		any = de->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	free(rq);
+	return any;
+}
+
+static long long file_size(const char *dir, const char *name)
+{
+	char *p = fs_join(dir, name);
+	struct stat st;
+	long long n = stat(p, &st) == 0 ? (long long)st.st_size : -1;
+
+	free(p);
+	return n;
+}
+
+enum quick { QUICK_NO, QUICK_SAME, QUICK_FAILED };
+
+/* quick_look: whether a pass over dir would change nothing (QUICK_SAME, and
+ * *state); QUICK_NO with *q filled when it has queried the controller (the
+ * full pass reuses the answer); QUICK_FAILED when the controller cannot be
+ * reached (err says why: the pass fails, as a full one would). */
+static enum quick quick_look(const char *dir, struct sjobs *q, bool *queried,
+			     int64_t *queries, enum exp_state *state,
+			     struct hps_error *err)
+{
+	char *dp = digest_path(dir);
+	json_t *d = fs_exists(dp) ? fs_read_json(dp, NULL) : NULL, *r;
+	const char *st = json_string_value(json_object_get(d, "state"));
+	json_int_t submit_at = json_integer_value(json_object_get(d, "submit_at"));
+	struct slurm_info si = {0};
+	enum quick rc = QUICK_NO;
+	struct slurmlib *lib = NULL;
+	char why[200];
+	size_t i;
+
+	free(dp);
+	if (!json_is_object(d) || !st ||
+	    file_size(dir, "journal.jsonl") != json_integer_value(json_object_get(d, "journal_end")) ||
+	    requests_waiting(dir))
+		goto out;
+	for (int k = 0; k <= EXP_CANCELED; k++)
+		if (!strcmp(st, exp_state_name((enum exp_state)k)) && state)
+			*state = (enum exp_state)k;
+	if (json_is_true(json_object_get(d, "over"))) {
+		rc = QUICK_SAME;	/* nothing can change: no controller query */
+		goto out;
+	}
+	if (!json_is_true(json_object_get(d, "valid")) ||
+	    (submit_at && (long long)time(NULL) >= submit_at) ||
+	    slurm_info_read(dir, &si, err) < 0)
+		goto out;
+	lib = slurmlib_open(true, why, sizeof(why));
+	if ((lib ? slurmlib_query(lib, si.prefix, q, err) : slurm_query(si.prefix, q, err)) < 0) {
+		rc = QUICK_FAILED;
+		goto out;
+	}
+	sjobs_sort(q);
+	*queried = true;
+	(*queries)++;
+	rc = QUICK_SAME;
+	json_array_foreach(json_object_get(d, "running"), i, r) {
+		const struct sjob *j = sjobs_find(q, json_integer_value(json_array_get(r, 2)),
+						  json_integer_value(json_array_get(r, 3)));
+		char *rd;
+		long long off = json_integer_value(json_array_get(r, 4)), size;
+		if (!j || strcmp(j->state, json_string_value(json_array_get(r, 5)) ?: "") ||
+		    strcmp(j->reason, json_string_value(json_array_get(r, 6)) ?: "")) {
+			rc = QUICK_NO;
+			break;
+		}
+		rd = store_run_dir(dir, json_integer_value(json_array_get(r, 0)),
+				   json_integer_value(json_array_get(r, 1)));
+		size = file_size(rd, "metrics.jsonl");
+		if (file_size(rd, "exit.json") >= 0 || (size < 0 ? 0 : size) != off)
+			rc = QUICK_NO;
+		free(rd);
+		if (rc != QUICK_SAME)
+			break;
+	}
+out:
+	slurmlib_close(lib);
+	slurm_info_release(&si);
+	json_decref(d);
+	return rc;
+}
+
+static int reap_pass_q(struct experiment *e, const struct reap_opts *o,
+		       struct reap_result *res, struct sjobs *pre,
+		       struct hps_error *err);
+
 int reap_pass(struct experiment *e, const struct reap_opts *o,
 	      struct reap_result *res, struct hps_error *err)
 {
-	struct pass p = {.e = e, .o = o, .res = res};
+	return reap_pass_q(e, o, res, NULL, err);
+}
+
+/* reap_pass_q: a pass; pre (moved in) is the queue as just queried. */
+static int reap_pass_q(struct experiment *e, const struct reap_opts *o,
+		       struct reap_result *res, struct sjobs *pre,
+		       struct hps_error *err)
+{
+	struct pass p = {.e = e, .o = o, .res = res, .pre = pre};
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
-	if (exp_is_over(e) && running(e) == 0)
-		return 0;	/* nothing can change: no controller query */
+	if (exp_is_over(e) && running(e) == 0) {
+		/* Nothing can change: no controller query.  A journal tail
+		 * (records another process appended) is folded into state.json
+		 * once, so that readers do not replay it every time. */
+		rc = e->records_since_snapshot ? exp_snapshot(e, err) : 0;
+		if (rc == 0 && !o->dry_run)
+			write_digest(&p);
+		return rc;
+	}
 	if (slurm_info_read(e->dir, &p.si, err) < 0)
 		return -1;
 	/* Ask first: if the controller is down, nothing changes. */
@@ -462,11 +627,17 @@ int reap_pass(struct experiment *e, const struct reap_opts *o,
 		p.still = json_object();
 		free(sp);
 		p.lib = slurmlib_open(true, why, sizeof(why));
-		if ((p.lib ? slurmlib_query(p.lib, p.si.prefix, &p.q, err)
-			   : slurm_query(p.si.prefix, &p.q, err)) < 0)
-			goto out;
-		sjobs_sort(&p.q);
-		res->queries++;
+		if (pre) {	/* reap_dir has just asked */
+			p.q = *pre;
+			pre->v = NULL;
+			pre->n = 0;
+		} else {
+			if ((p.lib ? slurmlib_query(p.lib, p.si.prefix, &p.q, err)
+				   : slurm_query(p.si.prefix, &p.q, err)) < 0)
+				goto out;
+			sjobs_sort(&p.q);
+			res->queries++;
+		}
 	}
 	/* After create --dry-run: ask the partition about GPUs now. */
 	if (!o->dry_run && !p.si.checked) {
@@ -496,7 +667,14 @@ int reap_pass(struct experiment *e, const struct reap_opts *o,
 	/* A snapshot costs the whole state: take one when the journal tail
 	 * has grown, so a pass with nothing new writes (almost) nothing. */
 	rc = e->records_since_snapshot >= 100 || exp_is_over(e) ? exp_snapshot(e, err) : 0;
+	if (rc == 0 && !o->dry_run)
+		write_digest(&p);
 out:
+	if (rc < 0 && !o->dry_run) {	/* the next pass must be a full one */
+		char *dp = digest_path(e->dir);
+		unlink(dp);
+		free(dp);
+	}
 	sjobs_release(&p.q);
 	slurm_info_release(&p.si);
 	slurmlib_close(p.lib);
@@ -529,6 +707,8 @@ int reap_dir(const char *dir, const struct reap_opts *o, int wait_s,
 {
 	char *dirty = dirty_path(dir);
 	struct experiment *e = NULL;
+	struct sjobs pre = {0};
+	bool queried = false;
 	int fd = -1, rc = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -541,15 +721,32 @@ int reap_dir(const char *dir, const struct reap_opts *o, int wait_s,
 	if (fd < 0) {
 		/* Tell the holder to go once more: this pass's news waits. */
 		if (*busy)
-			rc = fs_write_atomic(dirty, "1\n", 2, 0666, err) < 0 ? -1 : 0;
+			rc = fs_write_atomic(dirty, "1\n", 2, FS_FILE_MODE, err) < 0 ? -1 : 0;
 		goto out;
+	}
+	/* A pass from cron or reap --watch first looks whether anything
+	 * changed: most find nothing, and then cost one controller query
+	 * and a stat per running task, whatever the number of trials. */
+	if (o->in_place_trial == 0 && !o->dry_run && !o->report) {
+		enum exp_state st = EXP_ACTIVE;
+		enum quick k;
+		unlink(dirty);
+		k = quick_look(dir, &pre, &queried, &res->queries, &st, err);
+		if (k == QUICK_FAILED)
+			goto out;
+		if (k == QUICK_SAME && !fs_exists(dirty)) {
+			if (state)
+				*state = st;
+			rc = 0;
+			goto out;
+		}
 	}
 	if (!(e = exp_open(dir, true, err)))
 		goto out;
 	for (int pass = 0; pass < 5; pass++) {
 		struct reap_result r;
 		unlink(dirty);
-		if (reap_pass(e, o, &r, err) < 0)
+		if (reap_pass_q(e, o, &r, queried && pass == 0 ? &pre : NULL, err) < 0)
 			goto out;
 		res->queries += r.queries;
 		res->submitted += r.submitted;
@@ -565,6 +762,7 @@ int reap_dir(const char *dir, const struct reap_opts *o, int wait_s,
 		*state = e->state;
 	rc = 0;
 out:
+	sjobs_release(&pre);
 	exp_free(e);
 	store_unlock(fd);
 	free(dirty);

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "runproc.h"
 
 static void child(char *const argv[], char *const envp[], const char *cwd,
@@ -94,7 +95,7 @@ int runproc(char *const argv[], char *const envp[], const char *cwd,
 	pid_t pid;
 
 	memset(res, 0, sizeof(*res));
-	log = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0666);
+	log = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, FS_FILE_MODE);
 	if (log < 0)
 		return hps_errorf_errno(err, "cannot open '%s'", log_path);
 	sigemptyset(&mask);

@@ -1,6 +1,7 @@
 /* sbatch_script.c - writing a submission's script and task map. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,34 @@ char *sbatch_script_path(const char *dir, int64_t n)
 char *sbatch_tasks_path(const char *dir, int64_t n)
 {
 	return xasprintf("%s/arrays/%lld.tasks", dir, (long long)n);
+}
+
+int sbatch_task_of(const json_t *map, const char *idx, int64_t *trial,
+		   int64_t *run, uint64_t *length)
+{
+	const json_t *task, *t, *r, *l;
+	char *end;
+	long long i;
+
+	/* The index comes from Slurm's environment: digits only, in range. */
+	if (!idx || *idx < '0' || *idx > '9')
+		return -1;
+	errno = 0;
+	i = strtoll(idx, &end, 10);
+	if (errno || *end || i < 0)
+		return -1;
+	task = json_array_get(map, (size_t)i);
+	t = json_array_get(task, 0);
+	r = json_array_get(task, 1);
+	l = json_array_get(task, 2);
+	if (!json_is_array(task) || !json_is_integer(t) || !json_is_integer(r) ||
+	    json_integer_value(t) < 1 || json_integer_value(r) < 1 ||
+	    (l && !json_is_integer(l)) || json_integer_value(l) < 0)
+		return -1;
+	*trial = json_integer_value(t);
+	*run = json_integer_value(r);
+	*length = (uint64_t)json_integer_value(l);
+	return 0;
 }
 
 char *slurm_job_prefix(const char *dir, int64_t id)
@@ -265,9 +294,9 @@ int sbatch_write(const struct experiment *e, const struct slurm_info *si,
 	header(&s, e, si, n, json_array_size(tasks), throttle);
 	add(&s, "\nexec %s exec%s --tasks %s %s\n", qexe,
 	    e->cfg.slurm.pack_nodes ? " --worker" : "", qtasks, qdir);
-	if (s.bad || fs_mkdir_p(arrays, 0777, err) < 0 ||
+	if (s.bad || fs_mkdir_below(e->dir, arrays, err) < 0 ||
 	    fs_write_json(tp, tasks, err) < 0 ||
-	    fs_write_atomic(sp, s.text, s.len, 0777, err) < 0)
+	    fs_write_atomic(sp, s.text, s.len, FS_EXEC_MODE, err) < 0)
 		goto out;
 	rc = 0;
 out:

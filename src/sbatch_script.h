@@ -42,6 +42,12 @@ int sbatch_write(const struct experiment *e, const struct slurm_info *si,
 		 int64_t n, const json_t *tasks, int64_t throttle,
 		 struct hps_error *err);
 
+/* sbatch_task_of: the run that task idx (SLURM_ARRAY_TASK_ID's text) of a
+ * task map (arrays/<n>.tasks as read) stands for; -1 when the index is not
+ * a number or the map has no such task (a [0, 0, 0] placeholder included). */
+int sbatch_task_of(const json_t *map, const char *idx, int64_t *trial,
+		   int64_t *run, uint64_t *length);
+
 char *sbatch_script_path(const char *dir, int64_t n);
 char *sbatch_tasks_path(const char *dir, int64_t n);
 

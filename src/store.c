@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -84,11 +86,11 @@ static int64_t reserve_id(const char *root, struct hps_error *err)
 	char *ids = fs_join(root, ".ids");
 	int64_t id = -1;
 
-	if (fs_mkdir_p(ids, 0777, err) < 0)
+	if (fs_mkdir_p(ids, FS_DIR_MODE, err) < 0)
 		goto out;
 	for (int64_t next = max_id(ids) + 1;; next++) {
 		char *p = xasprintf("%s/%lld", ids, (long long)next);
-		int rc = mkdir(p, 0777);
+		int rc = mkdir(p, FS_DIR_MODE);
 		free(p);
 		if (rc == 0) {
 			id = next;
@@ -205,7 +207,7 @@ static int copy_file(const char *src, const char *dst, mode_t mode,
 
 	if (in < 0)
 		return hps_errorf_errno(c->err, "cannot read '%s'", src);
-	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0775);
 	if (out < 0) {
 		hps_errorf_errno(c->err, "cannot create '%s'", dst);
 		goto done;
@@ -257,7 +259,7 @@ static int copy_tree(const char *src, const char *dst, const char *rel,
 			 (c->skip && !strcmp(s, c->skip)))
 			;
 		else if (S_ISDIR(st.st_mode))
-			rc = mkdir(t, (st.st_mode & 0777) | 0700) < 0
+			rc = mkdir(t, (st.st_mode & 0775) | 0700) < 0
 			   ? hps_errorf_errno(c->err, "cannot create '%s'", t)
 			   : copy_tree(s, t, r, c);
 		else if (S_ISREG(st.st_mode))
@@ -290,7 +292,7 @@ static int snapshot_context(const char *ctx, const char *dst, const char *root,
 		c.skip = real_root;
 	load_ignore(ctx, ".hpsignore", &c.ig);
 	load_ignore(ctx, ".detignore", &c.ig);
-	if (mkdir(dst, 0777) < 0)
+	if (mkdir(dst, FS_DIR_MODE) < 0)
 		return hps_errorf_errno(err, "cannot create '%s'", dst);
 	{
 		char real_ctx[PATH_MAX];
@@ -316,39 +318,94 @@ static int write_basics(const char *tmp, const char *config_path,
 	if (!yaml)
 		return -1;
 	p = fs_join(tmp, "experiment.yaml");
-	rc = fs_write_atomic(p, yaml, len, 0666, err);
+	rc = fs_write_atomic(p, yaml, len, FS_FILE_MODE, err);
 	free(p);
 	free(yaml);
 	if (rc < 0)
 		return -1;
 	snprintf(fmt, sizeof(fmt), "%d\n", STORE_FORMAT);
 	p = fs_join(tmp, "format");
-	rc = fs_write_atomic(p, fmt, strlen(fmt), 0666, err);
+	rc = fs_write_atomic(p, fmt, strlen(fmt), FS_FILE_MODE, err);
 	free(p);
 	if (rc < 0)
 		return -1;
 	p = fs_join(tmp, "trials");
-	rc = mkdir(p, 0777) < 0 ? hps_errorf_errno(err, "cannot create '%s'", p) : 0;
+	rc = mkdir(p, FS_DIR_MODE) < 0 ? hps_errorf_errno(err, "cannot create '%s'", p) : 0;
 	free(p);
 	return rc < 0 ? -1 : write_environment(tmp, err);
 }
 
+/* rm_tree: remove a directory tree without following symbolic links. */
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)f;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static void rm_tree(const char *path)
+{
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* sweep_creating: remove what a create killed halfway left behind.  A
+ * creator holds the lock inside its hidden directory until the rename, so
+ * a lock we can take means the creator is gone; the age test covers the
+ * instant between its mkdir and its lock. */
+static void sweep_creating(const char *root)
+{
+	DIR *d = opendir(root);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		struct stat st;
+		char *p;
+		bool busy;
+		int fd;
+		struct hps_error ignored;
+
+		if (strncmp(de->d_name, ".creating-", 10))
+			continue;
+		p = fs_join(root, de->d_name);
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    time(NULL) - st.st_mtime > 60 &&
+		    (fd = store_lock(p, false, &busy, &ignored)) >= 0) {
+			rm_tree(p);
+			store_unlock(fd);
+		}
+		free(p);
+	}
+	closedir(d);
+}
+
 char *store_create(const char *root, const struct hps_config *cfg,
 		   const char *config_path, const char *context_dir,
-		   int64_t *idp, struct hps_error *err)
+		   const struct store_init *init, int64_t *idp, int *lockfd,
+		   struct hps_error *err)
 {
 	char *name = safe_name(cfg->name), *tmp = NULL, *dir = NULL, *ctx;
+	bool made = false, busy;
 	int64_t id;
+	int fd = -1;
 
-	if (fs_mkdir_p(root, 0777, err) < 0 || (id = reserve_id(root, err)) < 0)
+	if (fs_mkdir_p(root, FS_DIR_MODE, err) < 0)
+		goto fail;
+	sweep_creating(root);
+	if ((id = reserve_id(root, err)) < 0)
 		goto fail;
 	tmp = xasprintf("%s/.creating-%lld", root, (long long)id);
 	dir = xasprintf("%s/%lld-%s", root, (long long)id, name);
-	if (mkdir(tmp, 0777) < 0) {
+	if (mkdir(tmp, FS_DIR_MODE) < 0) {
 		hps_errorf_errno(err, "cannot create '%s'", tmp);
 		goto fail;
 	}
-	if (write_basics(tmp, config_path, err) < 0)
+	made = true;
+	/* The lock is taken here and survives the rename: no reaper sees the
+	 * experiment before its creator is done with it. */
+	if ((fd = store_lock(tmp, false, &busy, err)) < 0 ||
+	    write_basics(tmp, config_path, err) < 0)
 		goto fail;
 	if (context_dir) {
 		ctx = fs_join(tmp, "context");
@@ -357,17 +414,26 @@ char *store_create(const char *root, const struct hps_config *cfg,
 		if (rc < 0)
 			goto fail;
 	}
+	/* The state is written before the rename, which is the commit: an
+	 * experiment under its name is always whole. */
+	if (init && init->fn(tmp, id, init->arg, err) < 0)
+		goto fail;
 	if (rename(tmp, dir) < 0) {
 		hps_errorf_errno(err, "cannot create '%s'", dir);
 		goto fail;
 	}
+	made = false;
 	if (fs_fsync_dir(root, err) < 0)
 		goto fail;
 	*idp = id;
+	*lockfd = fd;
 	free(tmp);
 	free(name);
 	return dir;
 fail:
+	if (made)
+		rm_tree(tmp);
+	store_unlock(fd);
 	free(tmp);
 	free(dir);
 	free(name);
@@ -482,7 +548,7 @@ int store_lock(const char *dir, bool wait, bool *busy, struct hps_error *err)
 {
 	char *p = fs_join(dir, "lock");
 	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-	int fd = open(p, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+	int fd = open(p, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, FS_FILE_MODE);
 
 	*busy = false;
 	if (fd < 0) {

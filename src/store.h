@@ -26,11 +26,22 @@
 /* store_root: --root, else $HPSEARCH_ROOT, else ~/hpsearch. */
 char *store_root(const char *opt);
 
+/* store_init: writes an experiment's first state into the hidden
+ * directory it is assembled in (dir), before the rename makes it visible. */
+struct store_init {
+	int (*fn)(const char *dir, int64_t id, void *arg, struct hps_error *err);
+	void *arg;
+};
+
 /* store_create: a new experiment for cfg (loaded from config_path) with a
- * snapshot of context_dir (NULL: none).  Returns the directory. */
+ * snapshot of context_dir (NULL: none), its state written by init.
+ * Returns the directory, with its lock held (*lockfd, for store_unlock).
+ * A failure removes what it made; what a killed create left behind is
+ * removed by a later one. */
 char *store_create(const char *root, const struct hps_config *cfg,
 		   const char *config_path, const char *context_dir,
-		   int64_t *id, struct hps_error *err);
+		   const struct store_init *init, int64_t *id, int *lockfd,
+		   struct hps_error *err);
 
 /* store_context: the directory trials run in: the one given, else the
  * config's own directory (where its train.py usually is). */

@@ -1,10 +1,12 @@
 /* trialenv.c - assembling a trial run's environment (see trialenv.h). */
 #include "config.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 #include "hpenv.h"
@@ -141,6 +143,99 @@ static void protocol_vars(json_t *env, const struct hps_config *cfg,
 	json_decref(w.seen);
 }
 
+/* The storage id of the checkpoint the Determined shim stored last for
+ * this trial (python/determined: store_path writes the pointer file
+ * atomically after the checkpoint is complete), or NULL.  Only a plain
+ * name of a directory that has its metadata.json (written last, before
+ * the pointer) is taken: the file is the trial's own. */
+static char *latest_checkpoint(const char *ckdir)
+{
+	char *p = fs_join(ckdir, DET_LATEST_FILE), *id, *meta;
+	size_t len;
+
+	id = fs_read_file(p, 256, &len, NULL);
+	free(p);
+	if (!id)
+		return NULL;
+	while (len && (id[len - 1] == '\n' || id[len - 1] == ' '))
+		id[--len] = '\0';
+	if (!len || strspn(id, "0123456789abcdefABCDEF-_.") != len || id[0] == '.') {
+		free(id);
+		return NULL;
+	}
+	p = fs_join(ckdir, id);
+	meta = fs_join(p, "metadata.json");
+	free(p);
+	if (!fs_exists(meta)) {
+		free(id);
+		id = NULL;
+	}
+	free(meta);
+	return id;
+}
+
+static bool has_shim(const char *dir)
+{
+	char *p = fs_join(dir, "determined/__init__.py");
+	bool ok = access(p, R_OK) == 0;
+
+	free(p);
+	return ok;
+}
+
+/* Where the Determined shim is: HPSEARCH_PYTHONPATH from the trial's
+ * environment when set (empty: none), else the installed copy, else the
+ * source tree's -- first when this binary is the build tree's, so tests
+ * never pick up a stale installed copy. */
+static const char *shim_dir(const json_t *env)
+{
+	const json_t *o = json_object_get(env, "HPSEARCH_PYTHONPATH");
+	char self[PATH_MAX];
+	ssize_t n;
+
+	if (json_is_string(o))
+		return *json_string_value(o) ? json_string_value(o) : NULL;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		char *slash;
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')))
+			*slash = '\0';
+		if (!strcmp(self, HPS_BUILD_DIR) && has_shim(HPS_SRC_PYTHONDIR))
+			return HPS_SRC_PYTHONDIR;
+	}
+	if (has_shim(HPS_PYTHONDIR))
+		return HPS_PYTHONDIR;
+	return has_shim(HPS_SRC_PYTHONDIR) ? HPS_SRC_PYTHONDIR : NULL;
+}
+
+/* Determined's variables, for scripts written against its Core API, and
+ * the shim that implements that API on this protocol ahead of anything
+ * else on PYTHONPATH: a real determined package cannot report to
+ * hpsearch, so it must not win (hpsearch-trial(7), MOVING FROM
+ * DETERMINED). */
+static void det_vars(json_t *env, const struct run_info *ri)
+{
+	char *hp = json_dumps(ri->hparams, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	char *latest = latest_checkpoint(ri->checkpoint_dir);
+	const char *shim = shim_dir(env);
+
+	set(env, "DET_HPARAMS", hp ? hp : "{}");
+	free(hp);
+	setf(env, "DET_EXPERIMENT_ID", "%lld", (long long)ri->exp_id);
+	setf(env, "DET_TRIAL_ID", "%lld", (long long)ri->trial);
+	setf(env, "DET_TRIAL_SEED", "%lu", (unsigned long)ri->seed);
+	if (latest)
+		set(env, "DET_LATEST_CHECKPOINT", latest);
+	free(latest);
+	if (shim) {
+		const char *old = json_string_value(json_object_get(env, "PYTHONPATH"));
+		char *v = old && *old ? xasprintf("%s:%s", shim, old) : xstrdup(shim);
+		set(env, "PYTHONPATH", v);
+		free(v);
+	}
+}
+
 static char **to_envp(json_t *env)
 {
 	char **v = xcalloc(json_object_size(env) + 1, sizeof(*v));
@@ -173,16 +268,42 @@ char **trialenv_build(const struct hps_config *cfg, const struct run_info *ri,
 		json_t *v;
 		void *tmp;
 		json_object_foreach_safe(env, tmp, k, v)
-			if (!strncmp(k, "HP_", 3) || !strncmp(k, "HPS_", 4))
+			if (!strncmp(k, "HP_", 3) || !strncmp(k, "HPS_", 4) ||
+			    !strncmp(k, "DET_", 4))
 				json_object_del(env, k);
 	}
 	if (getenv("SLURM_JOB_ID"))
 		overlay_job(env);
 	config_vars(env, cfg, ri->gpus != NULL);
 	protocol_vars(env, cfg, ri);
+	det_vars(env, ri);
 	envp = to_envp(env);
 	json_decref(env);
 	return envp;
+}
+
+/* A string entrypoint runs as sh -c TEXT (expconf.c).  dash does not exec
+ * its last command, and a shell dies at once of the SIGTERM, SIGINT, SIGHUP
+ * or SIGUSR1 sent to the group; runproc then kills the group, before the
+ * trial saved its checkpoint or saw should_preempt().  With these traps
+ * the shell waits for its foreground command (POSIX runs a trap after
+ * it), then exits with its status on a stop signal, or goes on after
+ * SIGUSR1.  A trap with a command is reset to the default in children:
+ * the trial's own dispositions are unchanged.  The prefix is constant
+ * text: nothing is spliced into the user's command. */
+#define SH_TRAPS "trap 'exit $?' TERM INT HUP; trap : USR1\n"
+
+char **trialenv_argv(const struct strv *ep)
+{
+	char **v = xcalloc(ep->n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < ep->n; i++)
+		v[i] = xstrdup(ep->v[i]);
+	if (ep->n == 3 && !strcmp(ep->v[0], "sh") && !strcmp(ep->v[1], "-c")) {
+		free(v[2]);
+		v[2] = xasprintf("%s%s", SH_TRAPS, ep->v[2]);
+	}
+	return v;
 }
 
 void trialenv_free(char **env)

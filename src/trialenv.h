@@ -4,8 +4,9 @@
  * and batch jobs run identical trials), the config's environment
  * variables, the job's own SLURM_* variables when inside Slurm, and the
  * protocol variables: HPS_* and one HP_<NAME> per leaf hyperparameter
- * (hpenv.h).  Values are data: they reach the trial as environment
- * strings, never through a shell.
+ * (hpenv.h), Determined's DET_* variables, and PYTHONPATH led by the
+ * Determined Core API shim (python/determined).  Values are data: they
+ * reach the trial as environment strings, never through a shell.
  */
 #ifndef HPS_TRIALENV_H
 #define HPS_TRIALENV_H
@@ -16,6 +17,10 @@
 
 #include "error.h"
 #include "expconf.h"
+
+/* In a trial's checkpoint directory: the storage id of the checkpoint the
+ * Determined shim stored last (DET_LATEST_CHECKPOINT of the next run). */
+#define DET_LATEST_FILE "det_latest_checkpoint"
 
 struct run_info {
 	const char *expdir;
@@ -38,5 +43,10 @@ struct run_info {
 char **trialenv_build(const struct hps_config *cfg, const struct run_info *ri,
 		      struct hps_error *err);
 void trialenv_free(char **env);
+
+/* trialenv_argv: the entrypoint's argument vector as run (free with
+ * trialenv_free); a string entrypoint's shell gets signal traps so that
+ * it waits for the trial instead of dying first. */
+char **trialenv_argv(const struct strv *ep);
 
 #endif

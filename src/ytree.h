@@ -40,6 +40,7 @@ struct ynode {
 	size_t n;		/* Y_SEQ items / Y_MAP pairs */
 	struct ynode **items;	/* Y_SEQ items, Y_MAP values */
 	struct ynode **keys;	/* Y_MAP keys: scalar nodes, text is the key */
+	size_t cap;		/* slots allocated in items (and keys) */
 	unsigned refs;
 	uint64_t weight;	/* nodes in the subtree, aliases expanded */
 };

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "tap.h"
+#include "xalloc.h"
 #include "ytree.h"
 
 static struct ynode *load(const char *s, struct diag *d)
@@ -119,6 +120,37 @@ static void test_aliases(void)
 	free(bomb);
 }
 
+/* Merge keys: the mapping's own keys win, then the merged mappings in
+ * order; a large merge stays linear (it was quadratic: minutes for 300000
+ * keys), and lists grow without a copy per item. */
+static void test_merge(void)
+{
+	struct diag d;
+	struct ynode *n = load("a: &a {x: 1, y: 2}\nb: &b {y: 3, z: 4}\n"
+			       "c: {<<: [*a, *b], x: 9}\n", &d);
+	const struct ynode *c = ytree_get(n, "c");
+	size_t len = 0, cap = 1 << 21;
+	char *big = xmalloc(cap);
+
+	ok(c && c->n == 3 && ytree_get(c, "x")->i == 9 &&
+	   ytree_get(c, "y")->i == 2 && ytree_get(c, "z")->i == 4 &&
+	   !ytree_get(c, "<<"), "merge: own keys first, then the first merged mapping");
+	ytree_free(n);
+	diag_release(&d);
+
+	len += (size_t)snprintf(big + len, cap - len, "a: &a\n");
+	for (int i = 0; i < 100000; i++)
+		len += (size_t)snprintf(big + len, cap - len, "  k%d: %d\n", i, i);
+	snprintf(big + len, cap - len, "b: {<<: *a, k7: x}\nc: [%s]\n", "1, 2, 3");
+	n = load(big, &d);
+	c = ytree_get(n, "b");
+	ok(c && c->n == 100000 && ytree_get(c, "k7")->kind == Y_STR &&
+	   ytree_get(c, "k99999")->i == 99999, "a 100000-key merge");
+	ytree_free(n);
+	diag_release(&d);
+	free(big);
+}
+
 static void test_depth(void)
 {
 	char *deep = malloc(4 * 1000 + 10);
@@ -165,6 +197,7 @@ int main(void)
 	test_values();
 	test_refused();
 	test_aliases();
+	test_merge();
 	test_depth();
 	test_json();
 	return done_testing();
