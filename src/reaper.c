@@ -386,6 +386,8 @@ static int submit_pending(struct pass *p, struct hps_error *err)
 	p->res->queries++;
 	/* MaxArraySize caps the index: a larger batch goes out in chunks. */
 	for (size_t off = 0; off < json_array_size(tasks); off += (size_t)max_array) {
+		if (off > 0 && run_chunk_held(e, running(e)))
+			break;
 		json_t *chunk = json_array();
 		for (size_t k = off; k < json_array_size(tasks) && k < off + (size_t)max_array; k++)
 			json_array_append(chunk, json_array_get(tasks, k));

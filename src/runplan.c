@@ -89,3 +89,10 @@ int64_t run_throttle(const struct experiment *e, int64_t running,
 		return 0;
 	return throttle < 1 ? 1 : throttle;
 }
+
+bool run_chunk_held(const struct experiment *e, int64_t running)
+{
+	int64_t mct = e->cfg.searcher.max_concurrent_trials;
+
+	return mct > 0 && running >= mct;
+}

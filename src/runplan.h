@@ -53,4 +53,12 @@ void run_plan_release(struct run_plan *p);
 int64_t run_throttle(const struct experiment *e, int64_t running,
 		     int64_t ntasks);
 
+/* run_chunk_held: whether a MaxArraySize chunk after the first waits for
+ * a later pass: the runs submitted already (running counts them) fill
+ * max_concurrent_trials.  Each array has a throttle of its own, and a
+ * chunk throttled to what is left (1) would stay at that once the first
+ * chunk drains; held, its runs go to in-place continuation or to a later
+ * pass's array, throttled to the room there is then. */
+bool run_chunk_held(const struct experiment *e, int64_t running);
+
 #endif

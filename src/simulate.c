@@ -57,8 +57,8 @@ struct sim {
 	size_t *ready;		/* eligible arrays with tasks left, in order */
 	size_t nready;
 	int64_t *cand;		/* trials that may wait (runplan candidates) */
-	size_t ncand, capcand;
-	bool cand_unsorted;
+	size_t ncand, capcand, cand_head;	/* [cand_head, ncand) */
+	bool cand_unsorted, cand_grew;
 	int64_t spt, free_slots, running;
 	int64_t nwaiting;	/* waiting runs the last pass left unsubmitted */
 	double now;
@@ -105,6 +105,7 @@ static void on_op(void *ctx, const struct op *op)
 	if (s->ncand && s->cand[s->ncand - 1] >= op->trial)
 		s->cand_unsorted = true;
 	s->cand[s->ncand++] = op->trial;
+	s->cand_grew = true;
 }
 
 static int cmp_id(const void *a, const void *b)
@@ -120,16 +121,29 @@ static void cand_tidy(struct sim *s)
 {
 	size_t k = 0;
 
+	/* Nothing added since the last tidy: runplan takes waiting trials in
+	 * order, so those that left are at the front and skipping them is
+	 * enough (a superset is allowed).  A full pass over held trials at
+	 * every task end would make a large search quadratic. */
+	if (!s->cand_grew) {
+		while (s->cand_head < s->ncand &&
+		       !run_waits(&s->e->t[s->cand[s->cand_head] - 1]))
+			s->cand_head++;
+		return;
+	}
 	if (s->cand_unsorted)
-		qsort(s->cand, s->ncand, sizeof(*s->cand), cmp_id);
+		qsort(s->cand + s->cand_head, s->ncand - s->cand_head,
+		      sizeof(*s->cand), cmp_id);
 	s->cand_unsorted = false;
-	for (size_t i = 0; i < s->ncand; i++) {
+	s->cand_grew = false;
+	for (size_t i = s->cand_head; i < s->ncand; i++) {
 		if (k && s->cand[k - 1] == s->cand[i])
 			continue;
 		if (run_waits(&s->e->t[s->cand[i] - 1]))
 			s->cand[k++] = s->cand[i];
 	}
 	s->ncand = k;
+	s->cand_head = 0;
 }
 
 /* ---- runs ---- */
@@ -275,20 +289,27 @@ static int launch_in_place(struct sim *s, struct trial *t, size_t a,
 static int pass(struct sim *s, int64_t host, size_t a, struct hps_error *err)
 {
 	struct run_plan p;
+	size_t sent = 0;
 	int rc = 0;
 
 	cand_tidy(s);
-	run_plan_make(s->e, host, NULL, NULL, s->running, s->cand, s->ncand, &p);
+	run_plan_make(s->e, host, NULL, NULL, s->running, s->cand + s->cand_head,
+		      s->ncand - s->cand_head, &p);
 	if (host && !p.in_place) {	/* the task ends: its slots free up */
 		s->free_slots += s->spt;
 		s->arr[a].active--;
 	}
 	if (p.in_place)	/* a launch record creates no trial: p stays valid */
 		rc = launch_in_place(s, p.in_place, a, err);
-	for (size_t off = 0; rc == 0 && off < p.nsubmit; off += MAX_ARRAY)
-		rc = submit_chunk(s, p.submit + off, p.nsubmit - off < MAX_ARRAY
-				  ? p.nsubmit - off : MAX_ARRAY, err);
-	s->nwaiting = (int64_t)s->ncand - (int64_t)p.nsubmit - (p.in_place != NULL);
+	for (size_t off = 0; rc == 0 && off < p.nsubmit; off += MAX_ARRAY) {
+		size_t n = p.nsubmit - off < MAX_ARRAY ? p.nsubmit - off : MAX_ARRAY;
+		if (off > 0 && run_chunk_held(s->e, s->running))
+			break;
+		rc = submit_chunk(s, p.submit + off, n, err);
+		sent = off + n;
+	}
+	s->nwaiting = (int64_t)(s->ncand - s->cand_head) - (int64_t)sent -
+		      (p.in_place != NULL);
 	run_plan_release(&p);
 	try_start(s);
 	return rc;
