@@ -96,15 +96,10 @@ static int preview(const char *path, bool json)
 	struct hps_config cfg;
 	struct hps_error err;
 	struct plan p;
-	struct diag d;
 	int rc = HPS_EXIT_USAGE;
 
-	diag_init(&d, path);
-	if (expconf_load(path, &cfg, &d) < 0) {
-		diag_print(&d, stderr);
+	if (expconf_load_reported(path, &cfg, stderr) < 0)
 		goto out;
-	}
-	diag_print(&d, stderr);	/* warnings */
 	if (plan_make(&cfg.searcher, space_grid_size(&cfg.hparams), &p, &err) < 0) {
 		fprintf(stderr, "hpsearch preview: %s\n", err.msg);
 		goto out;
@@ -121,7 +116,6 @@ static int preview(const char *path, bool json)
 	rc = HPS_EXIT_OK;
 out:
 	expconf_release(&cfg);
-	diag_release(&d);
 	return rc;
 }
 

@@ -118,16 +118,12 @@ char *create_slurm(struct cli *cli, const char *config, const char *context,
 	struct experiment *e = NULL;
 	struct reap_opts ro = {.out = quiet ? NULL : stdout, .dry_run = dry_run};
 	struct reap_result res;
-	struct diag d;
 	char *root, *dir = NULL, *ctx;
 	int64_t id;
 	int fd = -1, rc;
 
 	*status = HPS_EXIT_FAILURE;
-	diag_init(&d, config);
-	rc = expconf_load(config, &cfg, &d);
-	diag_print(&d, stderr);
-	diag_release(&d);
+	rc = expconf_load_reported(config, &cfg, stderr);
 	if (rc < 0) {
 		expconf_release(&cfg);
 		*status = HPS_EXIT_USAGE;

@@ -141,7 +141,6 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	struct hps_config cfg;
 	struct hps_error err;
 	struct experiment *e;
-	struct diag d;
 	char *root, *ctx;
 	int fd = -1;
 	int rc = parse(argc, argv, "run", &ro);
@@ -153,10 +152,7 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	if (ro.slurm)
 		return run_slurm(cli, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL,
 				 ro.quiet);
-	diag_init(&d, argv[optind]);
-	rc = expconf_load(argv[optind], &cfg, &d);
-	diag_print(&d, stderr);
-	diag_release(&d);
+	rc = expconf_load_reported(argv[optind], &cfg, stderr);
 	if (rc < 0) {
 		expconf_release(&cfg);
 		return HPS_EXIT_USAGE;

@@ -101,15 +101,10 @@ static int run_sim(const char *path, const struct sim_opts *o, bool json)
 	struct hps_config cfg;
 	struct sim_result r;
 	struct hps_error err;
-	struct diag d;
 	int rc = HPS_EXIT_USAGE;
 
-	diag_init(&d, path);
-	if (expconf_load(path, &cfg, &d) < 0) {
-		diag_print(&d, stderr);
+	if (expconf_load_reported(path, &cfg, stderr) < 0)
 		goto out;
-	}
-	diag_print(&d, stderr);	/* warnings */
 	if (simulate(&cfg, o, &r, &err) < 0) {
 		fprintf(stderr, "hpsearch simulate: %s\n", err.msg);
 		goto out;
@@ -122,7 +117,6 @@ static int run_sim(const char *path, const struct sim_opts *o, bool json)
 	rc = HPS_EXIT_OK;
 out:
 	expconf_release(&cfg);
-	diag_release(&d);
 	return rc;
 }
 

@@ -3,6 +3,7 @@
  * own files. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -410,6 +411,18 @@ int expconf_load(const char *path, struct hps_config *cfg, struct diag *d)
 		return -1;
 	}
 	return expconf_load_tree(root, cfg, d);
+}
+
+int expconf_load_reported(const char *path, struct hps_config *cfg, FILE *out)
+{
+	struct diag d;
+	int rc;
+
+	diag_init(&d, path);
+	rc = expconf_load(path, cfg, &d);
+	diag_print(&d, out);
+	diag_release(&d);
+	return rc;
 }
 
 void expconf_release(struct hps_config *cfg)

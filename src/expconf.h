@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "diag.h"
 #include "hparams.h"
@@ -119,6 +120,10 @@ int64_t expconf_nodes(const struct hps_config *cfg);
 
 /* expconf_load: load and validate; 0 on success, -1 when d has errors. */
 int expconf_load(const char *path, struct hps_config *cfg, struct diag *d);
+
+/* expconf_load_reported: the same, its errors and warnings printed to out
+ * (what every command that takes a config does); 0 or -1. */
+int expconf_load_reported(const char *path, struct hps_config *cfg, FILE *out);
 
 /* expconf_load_tree: validate an already-loaded tree; steals root. */
 int expconf_load_tree(struct ynode *root, struct hps_config *cfg,
