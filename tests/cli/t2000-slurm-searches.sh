@@ -51,6 +51,9 @@ ok $([ "$(jstate 4 's["state"]')" = COMPLETED ] && [ "$(grep -c '"in_place":true
 
 "$HPSEARCH" create -q "$data/stopping.yaml" "$quad"
 reap_until_over 5
+# (0.08 s a batch: a loser has seconds left after its rung, so a slow
+# pass, as under ASan, still catches it; what each trial did, for a failure)
+"$HPSEARCH" status --json 5 | python3 -c 'import json,sys; [print("# trial %d: %s runs=%d length=%d %s" % (x["id"], x["state"], x["runs"], x["length"], x.get("end_reason"))) for x in json.load(sys.stdin)["trials"]]'
 ok $([ "$(jstate 5 's["state"], all(x["runs"] == 1 for x in t), any(x["end_reason"] == "stopped early" and x["length"] < 64 for x in t)')" = "COMPLETED True True" ] && echo 0 || echo 1) "stopping-based ASHA: losers stopped early by scancel, one run each"
 
 cp "$top_srcdir/tests/data/local/envtrial.sh" "$tmp/"
