@@ -5,12 +5,14 @@
 #   bench/create-scale.sh [TRIALS]        default 100000
 #   HPSEARCH=path/to/hpsearch  REPS=3
 #
-# Two figures: `create --dry-run` (everything hpsearch does: config, the
+# Three figures: `create --dry-run` (everything hpsearch does: config, the
 # experiment directory, the searcher's 100,000 trials, the journal, the
-# state, the array script; nothing submitted) and `create` against the fake
-# Slurm commands of bench/lib/fakeslurm (adds sinfo, sbatch --test-only, and
-# one sbatch per MaxArraySize=1001 chunk: 100 submissions, each journaled
-# and fsynced).  Target: under 2 s and 200 MB.
+# state, the array script; nothing submitted), and `create` against the fake
+# Slurm commands of bench/lib/fakeslurm (adds sinfo, sbatch --test-only and
+# the submissions, each journaled and fsynced) twice: with
+# max_concurrent_trials 100, where the first MaxArraySize=1001 chunk fills
+# the limit and the other 99 wait for later passes, and with 0 (unlimited),
+# where all 100 chunks go out at create.  Target: under 2 s and 200 MB.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 HPSEARCH=${HPSEARCH:-$here/../_build_bench/hpsearch}
@@ -30,10 +32,12 @@ searcher:
   name: random
   metric: validation_loss
   max_trials: $n
-  max_concurrent_trials: 100
+  max_concurrent_trials: MCT
   max_length: {batches: 1000}
 entrypoint: python3 train.py
 EOY
+sed 's/MCT/0/' "$tmp/ctx/random.yaml" >"$tmp/ctx/unlimited.yaml"
+sed -i 's/MCT/100/' "$tmp/ctx/random.yaml"
 echo "print('never run')" >"$tmp/ctx/train.py"
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 measure() { # measure LABEL ARGS...: median wall s, max RSS MB over REPS
@@ -52,9 +56,12 @@ measure() { # measure LABEL ARGS...: median wall s, max RSS MB over REPS
 	printf '%-34s %8.2f s (target < 2 s: %s)  cpu %6.2f s  %7.1f MB (target < 200 MB: %s)\n' \
 		"$label" "$wm" "$(echo "$wm < 2" | bc | sed 's/1/MET/;s/0/MISSED/')" "$cm" "$mm" \
 		"$(echo "$mm < 200" | bc | sed 's/1/MET/;s/0/MISSED/')"
-	ls "$tmp/root"/1-*/trials | wc -l | xargs printf '%-34s %s trial directories after create (made lazily)\n' ""
+	printf '%-34s %s trial directories after create (made lazily), %s sbatch submissions\n' "" \
+		"$(ls "$tmp/root"/1-*/trials | wc -l)" "$(grep -c '^sbatch --parsable [^-]' "$tmp/fake/calls.log" 2>/dev/null || echo 0)"
 }
 echo "hpsearch: $HPSEARCH; $n trials, median of $REPS"
 measure "create --dry-run" "$HPSEARCH" --root "$tmp/root" create --quiet --dry-run "$tmp/ctx/random.yaml" "$tmp/ctx"
-measure "create (fake Slurm, 100 sbatch)" env PATH="$here/lib/fakeslurm:$PATH" HPS_SLURM_LIB=0 \
+measure "create (fake Slurm), mct 100" env PATH="$here/lib/fakeslurm:$PATH" HPS_SLURM_LIB=0 \
 	"$HPSEARCH" --root "$tmp/root" create --quiet "$tmp/ctx/random.yaml" "$tmp/ctx"
+measure "create (fake Slurm), mct 0" env PATH="$here/lib/fakeslurm:$PATH" HPS_SLURM_LIB=0 \
+	"$HPSEARCH" --root "$tmp/root" create --quiet "$tmp/ctx/unlimited.yaml" "$tmp/ctx"

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,36 +75,54 @@ static void collect(int ofd, int efd, pid_t pid, int timeout_s,
 	}
 }
 
+/* Spawned, not forked: a driver holding a large state (100,000 trials)
+ * would copy its page tables for every sbatch or squeue; posix_spawn
+ * shares them until the exec. */
+static int spawn(char *const argv[], int out, int errfd, pid_t *pid)
+{
+	extern char **environ;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none;
+	int rc;
+
+	sigemptyset(&none);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out, 1);
+	posix_spawn_file_actions_adddup2(&fa, errfd, 2);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
+	rc = posix_spawnp(pid, argv[0], &fa, &at, argv, environ);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc;
+}
+
 int proc_run(char *const argv[], int timeout_s, struct proc_out *po,
 	     struct hps_error *err)
 {
-	int o[2], e[2], status;
+	int o[2], e[2], status, rc;
 	struct buf out = {0}, errb = {0};
 	pid_t pid;
 
 	po->out = po->err = NULL;
 	po->status = -1;
-	if (pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0)
+	if (pipe2(o, O_CLOEXEC) < 0)
 		return hps_errorf_errno(err, "cannot create a pipe");
-	pid = fork();
-	if (pid < 0) {
-		close(o[0]); close(o[1]); close(e[0]); close(e[1]);
-		return hps_errorf_errno(err, "cannot fork");
+	if (pipe2(e, O_CLOEXEC) < 0) {
+		close(o[0]); close(o[1]);
+		return hps_errorf_errno(err, "cannot create a pipe");
 	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		dup2(null, 0);
-		dup2(o[1], 1);
-		dup2(e[1], 2);
-		execvp(argv[0], argv);
-		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
+	rc = spawn(argv, o[1], e[1], &pid);
 	close(o[1]);
 	close(e[1]);
+	if (rc != 0) {
+		close(o[0]); close(e[0]);
+		errno = rc;
+		return hps_errorf_errno(err, "cannot run %s", argv[0]);
+	}
 	append(&out, "", 0);
 	append(&errb, "", 0);
 	collect(o[0], e[0], pid, timeout_s, &out, &errb);
@@ -114,10 +133,5 @@ int proc_run(char *const argv[], int timeout_s, struct proc_out *po,
 	po->out = out.p;
 	po->err = errb.p;
 	po->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	if (po->status == 127 && strstr(po->err, "cannot run")) {
-		hps_errorf(err, "%s", po->err);
-		proc_out_release(po);
-		return -1;
-	}
 	return 0;
 }

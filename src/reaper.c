@@ -347,6 +347,17 @@ static int submit_workers(struct pass *p, size_t waiting, struct hps_error *err)
 	return submit_array(p, n, err);
 }
 
+/* The experiment's tasks the queue still holds (the query lists only its
+ * own jobs, array tasks one by one). */
+static int64_t queued_tasks(const struct sjobs *q)
+{
+	int64_t n = 0;
+
+	for (size_t i = 0; i < q->n; i++)
+		n += !strcmp(q->v[i].state, "PENDING");
+	return n;
+}
+
 static int submit_pending(struct pass *p, struct hps_error *err)
 {
 	struct experiment *e = p->e;
@@ -385,12 +396,21 @@ static int submit_pending(struct pass *p, struct hps_error *err)
 		goto fail;
 	p->res->queries++;
 	/* MaxArraySize caps the index: a larger batch goes out in chunks. */
+	int64_t queued = queued_tasks(&p->q);
 	for (size_t off = 0; off < json_array_size(tasks); off += (size_t)max_array) {
-		if (off > 0 && run_chunk_held(e, running(e)))
+		if (run_chunk_held(e, running(e), queued, max_array, off == 0)) {
+			if (mct > 0)
+				say(p, "%zu runs wait for a later pass (max_concurrent_trials %lld)",
+				    json_array_size(tasks) - off, (long long)mct);
+			else
+				say(p, "%zu runs wait for a later pass (%lld tasks still queued)",
+				    json_array_size(tasks) - off, (long long)queued);
 			break;
+		}
 		json_t *chunk = json_array();
 		for (size_t k = off; k < json_array_size(tasks) && k < off + (size_t)max_array; k++)
 			json_array_append(chunk, json_array_get(tasks, k));
+		queued += (int64_t)json_array_size(chunk);
 		int64_t n = (int64_t)e->narrays + 1;
 		rc = record(e, json_pack("{s:s,s:I,s:o}", "ev", "submit", "array",
 					 (json_int_t)n, "tasks", chunk), err);

@@ -90,9 +90,12 @@ int64_t run_throttle(const struct experiment *e, int64_t running,
 	return throttle < 1 ? 1 : throttle;
 }
 
-bool run_chunk_held(const struct experiment *e, int64_t running)
+bool run_chunk_held(const struct experiment *e, int64_t running,
+		    int64_t queued, int64_t max_array, bool first)
 {
 	int64_t mct = e->cfg.searcher.max_concurrent_trials;
 
-	return mct > 0 && running >= mct;
+	if (mct > 0)	/* run_plan_make held the first already */
+		return !first && running >= mct;
+	return max_array > 0 && queued >= max_array;
 }

@@ -53,12 +53,22 @@ void run_plan_release(struct run_plan *p);
 int64_t run_throttle(const struct experiment *e, int64_t running,
 		     int64_t ntasks);
 
-/* run_chunk_held: whether a MaxArraySize chunk after the first waits for
- * a later pass: the runs submitted already (running counts them) fill
- * max_concurrent_trials.  Each array has a throttle of its own, and a
- * chunk throttled to what is left (1) would stay at that once the first
- * chunk drains; held, its runs go to in-place continuation or to a later
- * pass's array, throttled to the room there is then. */
-bool run_chunk_held(const struct experiment *e, int64_t running);
+/* run_chunk_held: whether the next MaxArraySize chunk of a pass waits for
+ * a later pass.
+ *   running    runs launched and not exited (those just submitted too)
+ *   queued     of those, the tasks still waiting in the queue (PENDING)
+ *   max_array  the controller's MaxArraySize (one chunk's tasks)
+ *   first      nothing was submitted yet in this pass
+ * With max_concurrent_trials, a chunk after the first waits while the
+ * runs submitted already fill it: each array has a throttle of its own,
+ * and a chunk throttled to what is left (1) would stay at that once the
+ * first chunk drains.  Without a limit, any chunk waits while a whole
+ * chunk's worth of tasks is still queued: the cluster is not running
+ * them yet, and a queue of 100,000 tasks would only cost the controller
+ * (and run into per-user limits such as MaxSubmitJobs, which counts
+ * array tasks).  Held runs go to in-place continuation or to a later
+ * pass's array. */
+bool run_chunk_held(const struct experiment *e, int64_t running,
+		    int64_t queued, int64_t max_array, bool first);
 
 #endif

@@ -303,7 +303,9 @@ static int pass(struct sim *s, int64_t host, size_t a, struct hps_error *err)
 		rc = launch_in_place(s, p.in_place, a, err);
 	for (size_t off = 0; rc == 0 && off < p.nsubmit; off += MAX_ARRAY) {
 		size_t n = p.nsubmit - off < MAX_ARRAY ? p.nsubmit - off : MAX_ARRAY;
-		if (off > 0 && run_chunk_held(s->e, s->running))
+		int64_t started = (s->o->slots - s->free_slots) / s->spt;
+		if (run_chunk_held(s->e, s->running, s->running - started,
+				   MAX_ARRAY, off == 0))
 			break;
 		rc = submit_chunk(s, p.submit + off, n, err);
 		sent = off + n;

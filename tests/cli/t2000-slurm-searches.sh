@@ -89,6 +89,16 @@ d=$(ls -d "$tmp"/root/$n-*)
 ok $([ "$(journal_count "$d" submit)" -eq 2 ] && grep -q '^#SBATCH --array=0-7%16$' "$d/arrays/1.sbatch" && grep -q '^#SBATCH --array=0-7%8$' "$d/arrays/2.sbatch" && echo 0 || echo 1) "MaxArraySize 8: 20 runs, arrays of 8 (%16) and 8 (%8), 4 held: never above max_concurrent_trials"
 reap_until_over $n
 ok $([ "$(jstate $n 's["state"], len(t)')" = "COMPLETED 20" ] && [ "$(journal_count "$d" submit)" -le 3 ] && echo 0 || echo 1) "  and all 20 complete ($(journal_count "$d" submit) submissions)"
+# Without max_concurrent_trials the chunks are not throttled; one waits
+# while a chunk's worth of tasks (8) is still queued: the cluster runs 4
+# at a time, and the queue never holds all 20.
+sed 's/^name: .*/name: unlimited/; s/^\(  max_trials: 20\)$/\1\n  max_concurrent_trials: 0/' "$data/random20.yaml" >"$tmp/unlimited.yaml"
+run "$HPSEARCH" create "$tmp/unlimited.yaml" "$quad"
+n=$(ls -d "$tmp"/root/* | wc -l)
+d=$(ls -d "$tmp"/root/$n-*)
+ok $([ "$(journal_count "$d" submit)" -eq 1 ] && grep -q '^#SBATCH --array=0-7$' "$d/arrays/1.sbatch" && echo "$out" | grep -q '12 runs wait for a later pass (8 tasks still queued)' && echo 0 || echo 1) "max_concurrent_trials 0: create submits one array of 8, the 12 others wait while 8 tasks are queued"
+reap_until_over $n
+ok $([ "$(jstate $n 's["state"], len(t), len(set(x["id"] for x in t if x["runs"] == 1))')" = "COMPLETED 20 20" ] && [ "$(journal_count "$d" submit)" -ge 2 ] && echo 0 || echo 1) "  and all 20 complete, one run each, the waiting ones in later arrays or in place ($(journal_count "$d" submit) submissions)"
 cp "$tmp/slurm.conf.saved" "$conf"
 scontrol reconfigure >/dev/null 2>&1; sleep 1
 done_testing

@@ -103,8 +103,15 @@ static void test_mct(void)
 	/* The reaper's MaxArraySize chunks: the second of 1001 tasks gets 1. */
 	is_int(run_throttle(e, 1001, 1001), 1000, "throttle: first chunk of 1001");
 	is_int(run_throttle(e, 2002, 1001), 1, "throttle: second chunk of 1001");
+	ok(!run_chunk_held(e, 999, 999, 1001, false) && run_chunk_held(e, 1001, 1001, 1001, false),
+	   "a later chunk waits while the submitted runs fill the limit");
+	ok(!run_chunk_held(e, 5000, 5000, 1001, true),
+	   "  never the first (run_plan_make decided already)");
 	e->cfg.searcher.max_concurrent_trials = 0;
 	is_int(run_throttle(e, 9, 9), 0, "no limit: no throttle");
+	ok(!run_chunk_held(e, 5000, 1000, 1001, false) && run_chunk_held(e, 5000, 1001, 1001, false) &&
+	   run_chunk_held(e, 5000, 1001, 1001, true),
+	   "no limit: any chunk waits while a chunk's worth of tasks is queued");
 	exp_drop(e);
 }
 
