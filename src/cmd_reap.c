@@ -231,7 +231,9 @@ static int reap_some(char **dirs, size_t n, bool quiet, bool report, int *active
 			*active += 1;
 			continue;
 		}
-		*active += busy || st == EXP_ACTIVE;
+		/* An experiment over with runs still ending stays watched
+		 * until their records are in (or their grace runs out). */
+		*active += busy || st == EXP_ACTIVE || (st != EXP_PAUSED && !res.settled);
 	}
 	return rc;
 }

@@ -124,7 +124,7 @@ static int run_slurm(struct cli *cli, const char *config, const char *context,
 			fprintf(stderr, "hpsearch run: %s (retrying)\n", err.msg);
 			continue;
 		}
-		if (!busy && st != EXP_ACTIVE) {
+		if (!busy && (st == EXP_PAUSED || res.settled)) {
 			struct experiment *e = exp_open(dir, false, &err);
 			status = e ? summary(e, st == EXP_PAUSED) : HPS_EXIT_FAILURE;
 			exp_free(e);

@@ -547,7 +547,7 @@ enum quick { QUICK_NO, QUICK_SAME, QUICK_FAILED };
  * full pass reuses the answer); QUICK_FAILED when the controller cannot be
  * reached (err says why: the pass fails, as a full one would). */
 static enum quick quick_look(const char *dir, struct sjobs *q, bool *queried,
-			     int64_t *queries, enum exp_state *state,
+			     int64_t *queries, enum exp_state *state, bool *settled,
 			     struct hps_error *err)
 {
 	char *dp = digest_path(dir);
@@ -569,6 +569,7 @@ static enum quick quick_look(const char *dir, struct sjobs *q, bool *queried,
 		if (!strcmp(st, exp_state_name((enum exp_state)k)) && state)
 			*state = (enum exp_state)k;
 	if (json_is_true(json_object_get(d, "over"))) {
+		*settled = true;
 		rc = QUICK_SAME;	/* nothing can change: no controller query */
 		goto out;
 	}
@@ -753,7 +754,7 @@ int reap_dir(const char *dir, const struct reap_opts *o, int wait_s,
 		enum exp_state st = EXP_ACTIVE;
 		enum quick k;
 		unlink(dirty);
-		k = quick_look(dir, &pre, &queried, &res->queries, &st, err);
+		k = quick_look(dir, &pre, &queried, &res->queries, &st, &res->settled, err);
 		if (k == QUICK_FAILED)
 			goto out;
 		if (k == QUICK_SAME && !fs_exists(dirty)) {
@@ -782,6 +783,7 @@ int reap_dir(const char *dir, const struct reap_opts *o, int wait_s,
 	}
 	if (state)
 		*state = e->state;
+	res->settled = exp_is_over(e) && running(e) == 0;
 	rc = 0;
 out:
 	sjobs_release(&pre);

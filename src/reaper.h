@@ -39,6 +39,9 @@ struct reap_result {
 	uint64_t in_place_length;
 	int64_t submitted;	/* arrays submitted by this pass */
 	int64_t queries;	/* controller queries made */
+	bool settled;		/* over, and no run left to settle: a run
+				 * still ending (a cancelled one writing its
+				 * checkpoint within KillWait) keeps it false */
 };
 
 int reap_pass(struct experiment *e, const struct reap_opts *o,

@@ -227,10 +227,10 @@ if slurm_ready; then
 	while ! grep -qs training "$r/metrics.jsonl" && [ $n -lt 1200 ]; do sleep 0.1; n=$((n + 1)); done
 	run "$HPSEARCH" cancel "$e"
 	reap_until_over "$e" 120
-	# The experiment is over once Slurm has let go of the job; the run
-	# may still be checkpointing within KillWait: wait for its exit record.
-	n=0
-	while [ ! -s "$r/exit.json" ] && [ $n -lt 150 ]; do sleep 0.1; n=$((n + 1)); done
+	# The experiment is cancelled at once, but the run goes on within
+	# KillWait to write its checkpoint: reap --watch waits for its exit
+	# record before it returns.
+	ok $([ -s "$r/exit.json" ] && echo 0 || echo 1) "slurm: reap --watch returned once the cancelled run's exit record was in"
 	[ -s "$r/exit.json" ] || { echo "# no exit.json; output.log:"; sed 's/^/# /' "$r/output.log"; }
 	ok $(grep -q 'preempted at batch' "$r/output.log" && grep -q 'exiting 143' "$r/output.log" && [ -s "$tmp/root/$e-det_preempt/trials/1/checkpoint/det_latest_checkpoint" ] && "$PY" -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["code"] != 143)' "$r/exit.json" && echo 0 || echo 1) "slurm: after hpsearch cancel (scancel), should_preempt() turned true, the trial checkpointed and exited 143"
 elif [ "${HPS_REQUIRE_SLURM:-0}" = 1 ]; then
