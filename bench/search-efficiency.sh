@@ -26,6 +26,9 @@ if [ "${BENCH_FULL:-0}" = 1 ]; then SEEDS=${SEEDS:-1 2 3}; LENGTH=${LENGTH:-1000
 else SEEDS=${SEEDS:-1}; LENGTH=${LENGTH:-400}; REPORT_EVERY=${REPORT_EVERY:-25}; fi
 ASHA_TRIALS=${ASHA_TRIALS:-16}	# adaptive.yaml's 16; its searcher's budget
 PY=/usr/bin/python3
+# The trials' `python3 train.py` too: Debian's, with PyTorch and
+# scikit-learn (another python3 first on PATH may lack them).
+export PATH=/usr/bin:$PATH
 tmp=${BENCH_TMP:-$(mktemp -d /tmp/hps-eff.XXXXXX)}
 mkdir -p "$tmp/ctx"
 cp "$top/examples/mnist_pytorch/train.py" "$tmp/ctx/"

@@ -4,7 +4,8 @@
  * status prints a summary, ASHA's rungs, and a table of trials with one
  * column per hyperparameter, aligned, coloured only on a terminal (and not
  * under NO_COLOR); status --json is exp_status_json(), a stable interface
- * that this file must leave as it is. */
+ * that this file must leave as it is (exp_status_write writes the same
+ * bytes faster). */
 #include "config.h"
 
 #include <getopt.h>
@@ -262,7 +263,10 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	if (!(e = open_exp(cli, "status", argv[optind])))
 		return HPS_EXIT_FAILURE;
 	if (json) {
-		print_json(exp_status_json(e));
+		if (exp_status_write(e, stdout) == 0)
+			fputc('\n', stdout);
+		else
+			print_json(exp_status_json(e));
 		exp_free(e);
 		return HPS_EXIT_OK;
 	}

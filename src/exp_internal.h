@@ -15,6 +15,11 @@ int exp_apply_ops(struct experiment *e, struct ops *ops, struct hps_error *err);
  * the snapshot (a journal_parse callback; arg is e; -2 stops the replay). */
 int exp_load_snapshot(struct experiment *e, const json_t *snap,
 		      struct hps_error *err);
+/* exp_load_snapshot_text: the same from state.json's text (path names it
+ * in errors): its trials through snapread.h when the text is in
+ * exp_snapshot's form, else the whole text through jansson. */
+int exp_load_snapshot_text(struct experiment *e, const char *text, size_t len,
+			   const char *path, struct hps_error *err);
 int exp_replay_record(const json_t *rec, void *arg);
 
 #endif

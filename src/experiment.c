@@ -11,6 +11,7 @@
 #include "exp_internal.h"
 #include "fsutil.h"
 #include "journal.h"
+#include "snapread.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -311,13 +312,12 @@ int exp_snapshot(struct experiment *e, struct hps_error *err)
 	return rc;
 }
 
-static int load_snapshot(struct experiment *e, const json_t *j, struct hps_error *err)
+/* load_head: all of the state but its trials. */
+static int load_head(struct experiment *e, const json_t *j, struct hps_error *err)
 {
-	json_t *trials = json_object_get(j, "trials"), *v;
 	int st = state_of(json_string_value(json_object_get(j, "state")), exp_states, 5);
-	size_t i;
 
-	if (st < 0 || !json_is_array(trials))
+	if (st < 0)
 		return hps_errorf(err, "'%s/state.json' is corrupt", e->dir);
 	e->seq = json_integer_value(json_object_get(j, "seq"));
 	e->journal_end = json_integer_value(json_object_get(j, "journal_end"));
@@ -331,18 +331,93 @@ static int load_snapshot(struct experiment *e, const json_t *j, struct hps_error
 		return hps_errorf(err, "'%s/state.json' is corrupt (arrays)", e->dir);
 	if (!(e->s = searcher_load(&e->cfg, json_object_get(j, "searcher"), err)))
 		return -1;
+	return 0;
+}
+
+/* Trials are found by id as t[id - 1]. */
+static int check_id(const struct experiment *e, size_t i, struct hps_error *err)
+{
+	if (e->t[i].id != (int64_t)i + 1)
+		return hps_errorf(err, "'%s/state.json' is corrupt (trial %zu has id %lld)",
+				  e->dir, i + 1, (long long)e->t[i].id);
+	return 0;
+}
+
+static int load_snapshot(struct experiment *e, const json_t *j, struct hps_error *err)
+{
+	json_t *trials = json_object_get(j, "trials"), *v;
+	size_t i;
+
+	if (!json_is_array(trials))
+		return hps_errorf(err, "'%s/state.json' is corrupt", e->dir);
+	if (load_head(e, j, err) < 0)
+		return -1;
 	e->cap = json_array_size(trials) + 16;
 	e->t = xcalloc(e->cap, sizeof(*e->t));
 	json_array_foreach(trials, i, v) {
 		if (trial_from_json(&e->t[i], v, err) < 0)
 			return -1;
 		e->n = i + 1;
-		/* Trials are found by id as t[id - 1]. */
-		if (e->t[i].id != (int64_t)i + 1)
-			return hps_errorf(err, "'%s/state.json' is corrupt (trial %zu has id %lld)",
-					  e->dir, i + 1, (long long)e->t[i].id);
+		if (check_id(e, i, err) < 0)
+			return -1;
 	}
 	return 0;
+}
+
+/* load_fast: the head through jansson, the trials snapread read; 1 when
+ * the head is not a JSON object on its own (the whole text is parsed
+ * then).  Whatever else fails here would fail the same way whole: the
+ * text is the head's members and a valid trial array. */
+static int load_fast(struct experiment *e, const char *text, size_t head_len,
+		     struct trial *t, size_t n, struct hps_error *err)
+{
+	char *head = xmalloc(head_len + 2);
+	json_error_t je;
+	json_t *j;
+	int rc;
+
+	memcpy(head, text, head_len);
+	memcpy(head + head_len, "}", 2);
+	j = json_loadb(head, head_len + 1, 0, &je);
+	free(head);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		for (size_t i = 0; i < n; i++)
+			json_decref(t[i].hparams);
+		free(t);
+		return 1;
+	}
+	e->cfg.experiment_seed = (uint32_t)json_integer_value(
+		json_object_get(j, "experiment_seed"));
+	rc = load_head(e, j, err);
+	json_decref(j);
+	e->cap = n + 16;
+	e->t = xrealloc(t, e->cap * sizeof(*e->t));
+	memset(e->t + n, 0, 16 * sizeof(*e->t));
+	e->n = n;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = check_id(e, i, err);
+	return rc;
+}
+
+int exp_load_snapshot_text(struct experiment *e, const char *text, size_t len,
+			   const char *path, struct hps_error *err)
+{
+	struct trial *t;
+	size_t n, head_len;
+	json_error_t je;
+	json_t *j;
+	int rc;
+
+	if (snapread(text, len, &head_len, &t, &n) == 0 &&
+	    (rc = load_fast(e, text, head_len, t, n, err)) != 1)
+		return rc;
+	if (!(j = json_loadb(text, len, 0, &je)))
+		return hps_errorf(err, "'%s' is corrupt: line %d, column %d: %s", path,
+				  je.line, je.column, je.text);
+	rc = exp_load_snapshot(e, j, err);
+	json_decref(j);
+	return rc;
 }
 
 int exp_load_snapshot(struct experiment *e, const json_t *snap,
@@ -454,12 +529,11 @@ static struct experiment *from_snapshot(const char *dir, const char *sp,
 					struct hps_error *err)
 {
 	struct experiment *e = exp_new(dir, err);
-	json_t *snap = e ? fs_read_json(sp, err) : NULL;
-	int rc = snap ? 0 : -1;
+	size_t len;
+	char *text = e ? fs_read_file(sp, 1u << 30, &len, err) : NULL;
+	int rc = text ? exp_load_snapshot_text(e, text, len, sp, err) : -1;
 
-	if (rc == 0)
-		rc = exp_load_snapshot(e, snap, err);
-	json_decref(snap);
+	free(text);
 	if (rc < 0) {
 		exp_free(e);
 		return NULL;

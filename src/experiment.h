@@ -28,6 +28,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -136,5 +137,11 @@ bool exp_better(const struct experiment *e, double a, double b);
 
 /* exp_status_json: DESIGN.md's status --json object (new reference). */
 json_t *exp_status_json(const struct experiment *e);
+/* exp_status_write: the same document as json_dumpf(exp_status_json(e),
+ * JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17)) would write
+ * to out, without building the tree (no final newline).  1 (nothing
+ * written) when a value is not one it writes itself; -1 when out of
+ * memory.  The caller then writes the tree. */
+int exp_status_write(const struct experiment *e, FILE *out);
 
 #endif

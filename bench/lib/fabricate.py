@@ -7,7 +7,10 @@ made fast for the benchmarks (bench only).
 
 1. `hpsearch create` of a random search of N trials (no throttle), against
    the fake Slurm commands in bench/lib/fakeslurm (PATH, HPS_SLURM_LIB=0):
-   hpsearch itself journals the submissions of its arrays.
+   hpsearch itself journals the submissions of its arrays.  The fake
+   MaxArraySize is N + 1 (unless FAKESLURM_MAX_ARRAY_SIZE says otherwise):
+   with chunks of 1,001, create would submit one and leave the others to
+   later passes, as it does on a cluster.
 2. Every run is then "executed" the way `hpsearch exec` leaves it: a claim,
    metrics.jsonl with H reports ({"batches": ..., "validation_loss": ...}),
    and exit.json - except for the first R trials, whose runs are still
@@ -68,10 +71,12 @@ searcher:
   name: random
   metric: validation_loss
   max_trials: %d
+  max_concurrent_trials: 0
   max_length: {batches: %d}
 entrypoint: python3 train.py
 """ % (a.trials, a.trials, a.length))
     env = fake_env()
+    env.setdefault("FAKESLURM_MAX_ARRAY_SIZE", str(a.trials + 1))
     out = subprocess.run([a.hpsearch, "--root", a.root, "create", "--quiet", cfg, ctx],
                          env=env, capture_output=True, text=True)
     if out.returncode != 0:

@@ -3,6 +3,12 @@
  * each record through exp_replay_record), then what `status --json` and
  * the next snapshot read from the loaded state.
  *
+ * Two differential checks: state.json is loaded as exp_open loads it
+ * (snapread.h's fast reader of the trial lines when the text is in
+ * exp_snapshot's form) and also whole through jansson, and the two must
+ * agree on success and on every trial field; exp_status_write must write
+ * what the tree of exp_status_json dumps, or decline.
+ *
  * Input: one byte that picks the config (the searchers of
  * examples/quadratic), state.json's bytes, a NUL byte, the journal's
  * bytes.  An empty state stands for the state exp_init() starts from, so
@@ -12,6 +18,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,6 +89,57 @@ static struct experiment *new_experiment(size_t which)
 	return e;
 }
 
+static bool same_metric(bool ha, double a, bool hb, double b)
+{
+	return ha == hb && (!ha || a == b || (a != a && b != b));
+}
+
+/* What snapread gave and what trial_from_json gives from jansson's tree. */
+static bool same_trials(const struct experiment *a, const struct experiment *b)
+{
+	if (a->n != b->n || a->seq != b->seq || a->journal_end != b->journal_end ||
+	    a->state != b->state || a->narrays != b->narrays)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct trial *x = &a->t[i], *y = &b->t[i];
+		if (x->id != y->id || x->bracket != y->bracket ||
+		    strcmp(x->request_id, y->request_id) || x->seed != y->seed ||
+		    !json_equal(x->hparams, y->hparams) || x->state != y->state ||
+		    strcmp(x->end_reason, y->end_reason) || x->target != y->target ||
+		    x->want_run != y->want_run || x->running != y->running ||
+		    x->closed != y->closed || x->kill != y->kill || x->runs != y->runs ||
+		    x->restarts != y->restarts || x->length != y->length ||
+		    !same_metric(x->has_best, x->best, y->has_best, y->best) ||
+		    !same_metric(x->has_latest, x->latest, y->has_latest, y->latest) ||
+		    !same_metric(x->run_has_metric, x->run_metric, y->run_has_metric, y->run_metric) ||
+		    x->best_length != y->best_length || x->offset != y->offset ||
+		    x->lines != y->lines || x->array != y->array || x->index != y->index)
+			return false;
+	}
+	return true;
+}
+
+/* exp_status_write writes what the tree dumps, or declines. */
+static void same_status(const struct experiment *e)
+{
+	json_t *j = exp_status_json(e);
+	char *tree = j ? json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17)) : NULL;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	if (!f)
+		abort();
+	rc = exp_status_write(e, f);
+	fclose(f);
+	if (rc == 0 && (!tree || strlen(tree) != len || memcmp(tree, text, len)))
+		abort();
+	free(text);
+	free(tree);
+	json_decref(j);
+}
+
 int fuzz_state(const uint8_t *data, size_t size)
 {
 	const char *buf = (const char *)data, *nul, *jbuf = "";
@@ -106,12 +164,18 @@ int fuzz_state(const uint8_t *data, size_t size)
 		if (!(e->s = searcher_new(&e->cfg, &err)))
 			abort();
 	} else {
+		/* exp_open's reader (snapread when it can), checked against
+		 * the whole text through jansson. */
+		struct experiment *e2 = new_experiment(data[0] % (sizeof(configs) / sizeof(configs[0])));
 		json_error_t je;
-		/* fs_read_json's flags. */
 		json_t *snap = json_loadb(buf, slen, 0, &je);
+		int rc2 = snap ? exp_load_snapshot(e2, snap, &err) : -1;
 
-		rc = snap ? exp_load_snapshot(e, snap, &err) : -1;
 		json_decref(snap);
+		rc = exp_load_snapshot_text(e, buf, slen, "state.json", &err);
+		if ((rc < 0) != (rc2 < 0) || (rc == 0 && !same_trials(e, e2)))
+			abort();
+		exp_free(e2);
 	}
 	if (rc == 0 && e->journal_end > (long long)jlen)
 		rc = -1;	/* read_tail: "shorter than state.json expects" */
@@ -125,7 +189,7 @@ int fuzz_state(const uint8_t *data, size_t size)
 			if (e->t[i].id != (int64_t)i + 1)
 				abort();
 		/* What status and the next snapshot read of the state. */
-		json_decref(exp_status_json(e));
+		same_status(e);
 		json_decref(searcher_save(e->s));
 		json_decref(searcher_rungs(e->s));
 		(void)exp_best_trial(e);
