@@ -393,8 +393,8 @@ static json_t *bracket_rungs_json(const struct searcher *s, size_t b)
 	for (int r = 0; r < a->num_rungs; r++) {
 		const struct rung *g = &a->rungs[r];
 		int64_t promoted = 0;
-		for (size_t i = 0; i < g->n; i++)
-			promoted += g->v[i].promoted;
+		RUNG_FOREACH(g, rm)
+			promoted += rm->promoted;
 		json_array_append_new(rungs, json_pack(
 			"{s:I,s:I,s:I,s:I}", "length", (json_int_t)g->units,
 			"reported", (json_int_t)g->n, "promoted",

@@ -51,56 +51,12 @@ void asha_release(struct searcher *s)
 {
 	for (size_t i = 0; i < s->nb; i++) {
 		for (int64_t r = 0; r < s->b[i].num_rungs; r++)
-			free(s->b[i].rungs[r].v);
+			rung_free(&s->b[i].rungs[r]);
 		free(s->b[i].rungs);
 	}
 	free(s->b);
 	s->b = NULL;
 	s->nb = 0;
-}
-
-static void rung_put(struct rung *g, size_t idx, int64_t trial, double m)
-{
-	if (g->n == g->cap) {
-		g->cap = g->cap ? 2 * g->cap : 8;
-		g->v = xreallocarray(g->v, g->cap, sizeof(*g->v));
-	}
-	memmove(&g->v[idx + 1], &g->v[idx], (g->n - idx) * sizeof(*g->v));
-	g->v[idx] = (struct rmetric){.trial = trial, .metric = m};
-	g->n++;
-}
-
-/* Insert in ascending order and return the index.  The two variants break
- * ties differently, and decisions depend on it: stopping-based searches for
- * the first metric >= m (the new value ranks ahead of its equals),
- * promotion-based for the first metric > m (the new value ranks after). */
-static size_t rung_insert(struct rung *g, int64_t trial, double m,
-			  bool ties_ahead)
-{
-	size_t lo = 0, hi = g->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		bool after = ties_ahead ? g->v[mid].metric >= m
-					: g->v[mid].metric > m;
-		if (after)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	rung_put(g, lo, trial, m);
-	return lo;
-}
-
-static void rung_remove(struct rung *g, int64_t trial)
-{
-	for (size_t i = 0; i < g->n; i++)
-		if (g->v[i].trial == trial) {
-			memmove(&g->v[i], &g->v[i + 1],
-				(g->n - i - 1) * sizeof(*g->v));
-			g->n--;
-			return;
-		}
 }
 
 static struct asha *bracket_of(struct searcher *s, int64_t id)
@@ -208,7 +164,7 @@ static bool stop_walk(struct searcher *s, int64_t id, uint64_t step, double m)
 			keep = keep_count(g->n, d);
 		if (r == a->num_rungs - 1 || (int64_t)idx >= keep)
 			return true;
-		g->v[idx].promoted = true;	/* goes on to the next rung */
+		rung_at(g, idx)->promoted = true;	/* goes on to the next rung */
 	}
 	return false;
 }
@@ -236,14 +192,16 @@ static int64_t promotions(struct rung *g, int64_t id, double m, double d)
 	int64_t nw = (int64_t)((double)(g->n + 1) / d);
 	size_t idx = rung_insert(g, id, m, false);
 
+	struct rmetric *r;
+
 	if ((int64_t)idx < nw) {
-		g->v[idx].promoted = true;
+		rung_at(g, idx)->promoted = true;
 		return id;
 	}
-	if (nw != old && !g->v[old].promoted) {
+	if (nw != old && !(r = rung_at(g, (size_t)old))->promoted) {
 		/* a waiting trial whose turn has come */
-		g->v[old].promoted = true;
-		return g->v[old].trial;
+		r->promoted = true;
+		return r->trial;
 	}
 	return 0;
 }
@@ -256,10 +214,9 @@ static void close_out(struct searcher *s, struct asha *a, struct ops *out)
 		struct rung *g = &a->rungs[r];
 		if (g->outstanding > 0)
 			break;
-		for (size_t i = 0; i < g->n; i++) {
-			int64_t id = g->v[i].trial;
-			if (g->v[i].promoted ||
-			    trial_get(s, id)->state == TRIAL_CLOSED)
+		RUNG_FOREACH(g, rm) {
+			int64_t id = rm->trial;
+			if (rm->promoted || trial_get(s, id)->state == TRIAL_CLOSED)
 				continue;
 			ops_push(out, OP_CLOSE, id);
 			trial_close(s, id, TEXIT_COMPLETED);
@@ -302,7 +259,7 @@ static void promote_async(struct searcher *s, int64_t id, double m,
 		again = 0;
 		g->outstanding--;
 		if (t->rung == a->num_rungs - 1) {
-			rung_put(g, g->n, id, m);	/* arrival order */
+			rung_append(g, id, m, false);	/* arrival order */
 			if (!t->early_exit) {
 				ops_push(out, OP_CLOSE, id);
 				trial_close(s, id, TEXIT_COMPLETED);
@@ -420,11 +377,11 @@ static json_t *rung_to_json(const struct rung *g)
 {
 	json_t *m = json_array();
 
-	for (size_t i = 0; i < g->n; i++)
+	RUNG_FOREACH(g, r)
 		json_array_append_new(m, json_pack(
-			"{s:I,s:o,s:b}", "trial", (json_int_t)g->v[i].trial,
-			"metric", metric_to_json(g->v[i].metric), "promoted",
-			g->v[i].promoted));
+			"{s:I,s:o,s:b}", "trial", (json_int_t)r->trial,
+			"metric", metric_to_json(r->metric), "promoted",
+			r->promoted));
 	return json_pack("{s:I,s:o}", "units", (json_int_t)g->units,
 			 "metrics", m);
 }
@@ -461,8 +418,7 @@ static int metric_entry_from_json(struct searcher *s, size_t b,
 	t = trial_get(s, trial);
 	if (!t || t->bracket != (int)b)
 		return -1;
-	rung_put(g, g->n, trial, m);
-	g->v[g->n - 1].promoted = promoted;
+	rung_append(g, trial, m, promoted);
 	return 0;
 }
 
@@ -473,6 +429,7 @@ static int rung_from_json(struct searcher *s, size_t b, int64_t r,
 	json_int_t units = -1;
 	json_t *metrics = NULL, *v;
 	bool sorted = s->stopping || r < s->b[b].num_rungs - 1;
+	double prev = 0;
 	size_t i;
 
 	if (json_unpack((json_t *)j, "{s:I,s:o!}", "units", &units, "metrics",
@@ -480,10 +437,13 @@ static int rung_from_json(struct searcher *s, size_t b, int64_t r,
 	    !json_is_array(metrics))
 		return -1;
 	json_array_foreach(metrics, i, v) {
+		double m;
 		if (metric_entry_from_json(s, b, g, v) < 0)
 			return -1;
-		if (sorted && i && g->v[i - 1].metric > g->v[i].metric)
+		m = rung_at(g, g->n - 1)->metric;
+		if (sorted && i && prev > m)
 			return -1;
+		prev = m;
 	}
 	g->outstanding = s->stopping ? 0 : asha_outstanding(s, b, (int)r);
 	return 0;

@@ -13,6 +13,7 @@
 
 #include "asha_plan.h"
 #include "rng.h"
+#include "rung.h"
 #include "searcher.h"
 
 /* Determined's ashaExitedMetricValue: what an exited trial "reports". */
@@ -26,20 +27,6 @@ struct strial {
 	bool early_exit;	/* ASHA: exited on its own; counts as worst */
 	uint32_t seed;
 	char request_id[37];
-};
-
-struct rmetric {
-	int64_t trial;
-	double metric;		/* lower is better */
-	bool promoted;		/* went on to the next rung */
-};
-
-struct rung {
-	uint64_t units;		/* cumulative target length */
-	struct rmetric *v;	/* promotion-based top rung: arrival order;
-				 * everywhere else: ascending */
-	size_t n, cap;
-	int64_t outstanding;	/* promotion-based: trials running to it */
 };
 
 struct asha {
