@@ -46,7 +46,9 @@ void rung_append(struct rung *g, int64_t trial, double m, bool promoted);
 
 /* rung_insert: insert in ascending order and return the rank.  With
  * ties_ahead the new result goes before its equals (the first metric >=
- * m), else after them (the first metric > m). */
+ * m), else after them (the first metric > m).  Decisions depend on it:
+ * stopping-based ASHA ranks a new result ahead of its equals,
+ * promotion-based after them (REFERENCE.md). */
 size_t rung_insert(struct rung *g, int64_t trial, double m, bool ties_ahead);
 
 /* rung_remove: drop trial's result, if there is one. */

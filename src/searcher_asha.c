@@ -191,7 +191,6 @@ static int64_t promotions(struct rung *g, int64_t id, double m, double d)
 	int64_t old = (int64_t)((double)g->n / d);
 	int64_t nw = (int64_t)((double)(g->n + 1) / d);
 	size_t idx = rung_insert(g, id, m, false);
-
 	struct rmetric *r;
 
 	if ((int64_t)idx < nw) {
