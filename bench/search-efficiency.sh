@@ -6,6 +6,9 @@
 #   bench/search-efficiency.sh            reduced: 1 seed, 400 batches a trial
 #   BENCH_FULL=1 bench/search-efficiency.sh   3 seeds, 1000 batches (hours on 2 cores)
 #   SEEDS="1 2 3"  LENGTH=1000  REPORT_EVERY=100  ASHA_TRIALS=16  HPSEARCH=...
+#   ASHA_RUNGS=3   max_rungs for ASHA (default: Determined's, 5)
+#   BENCH_TMP=DIR  keep the work there; a search already finished there under
+#                  the same name (eff_random_1, ...) is reused, not rerun
 #
 # For each seed: hpsearch's random search of 20 trials and adaptive ASHA
 # (ASHA_TRIALS trials, default 16 as in adaptive.yaml) over the same space
@@ -40,11 +43,19 @@ space="hyperparameters:
   dropout2: {type: double, minval: 0.3, maxval: 0.6}
   global_batch_size: 32
   report_every: $REPORT_EVERY"
-echo "digits CNN, $LENGTH batches a trial, reports every $REPORT_EVERY, ASHA max_trials $ASHA_TRIALS, seeds: $SEEDS"
+echo "digits CNN, $LENGTH batches a trial, reports every $REPORT_EVERY, ASHA max_trials $ASHA_TRIALS${ASHA_RUNGS:+, max_rungs $ASHA_RUNGS}, seeds: $SEEDS"
 printf '%5s %12s %12s %12s %14s %12s %12s\n' seed random-best random-batch asha-to-reach "asha/random" asha-best optuna-best
 for s in $SEEDS; do
 	for kind in random adaptive_asha; do
-		n=20; [ $kind = adaptive_asha ] && n=$ASHA_TRIALS
+		n=20; rungs=
+		if [ $kind = adaptive_asha ]; then
+			n=$ASHA_TRIALS
+			[ -z "${ASHA_RUNGS:-}" ] || rungs="  max_rungs: $ASHA_RUNGS"
+		fi
+		done_dir=$(ls -d "$tmp/root"/*-eff_${kind}_$s 2>/dev/null | head -n 1)
+		if [ -n "$done_dir" ] && "$HPSEARCH" --root "$tmp/root" status "${done_dir##*/}" 2>/dev/null | head -n 1 | grep -q COMPLETED; then
+			continue	# finished in an earlier run: reused
+		fi
 		cat >"$tmp/ctx/$kind-$s.yaml" <<EOY
 name: eff_${kind}_$s
 $space
@@ -53,6 +64,7 @@ searcher:
   metric: validation_loss
   smaller_is_better: true
   max_trials: $n
+$rungs
   max_length: {batches: $LENGTH}
 reproducibility: {experiment_seed: $s}
 entrypoint: python3 train.py
