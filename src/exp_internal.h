@@ -22,4 +22,9 @@ int exp_load_snapshot_text(struct experiment *e, const char *text, size_t len,
 			   const char *path, struct hps_error *err);
 int exp_replay_record(const json_t *rec, void *arg);
 
+/* exp_real_text: a finite real as jansson writes it with
+ * JSON_REAL_PRECISION(17) (a '.' or an 'e' always, no '+' and no leading
+ * zeros in the exponent), for the JSON hpsearch writes by hand. */
+void exp_real_text(double v, char *buf, size_t len);
+
 #endif

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "experiment.h"
+#include "exp_internal.h"
 
 static json_t *metric_json(bool has, double v)
 {
@@ -90,16 +90,12 @@ static bool put_string(FILE *f, const char *s)
 	return true;
 }
 
-/* A real as jansson's dtostr writes it: a '.' or an 'e' always, no '+'
- * and no leading zeros in the exponent. */
-static bool put_real(FILE *f, double v)
+void exp_real_text(double v, char *b, size_t len)
 {
-	char b[64], *e, *m;
+	char *e, *m;
 
-	if (!isfinite(v))
-		return false;
-	snprintf(b, sizeof(b), "%.17g", v);
-	if (!strchr(b, '.') && !strchr(b, 'e'))
+	snprintf(b, len, "%.17g", v);
+	if (!strchr(b, '.') && !strchr(b, 'e') && strlen(b) + 3 <= len)
 		strcat(b, ".0");
 	if ((e = strchr(b, 'e'))) {
 		e++;
@@ -109,6 +105,15 @@ static bool put_real(FILE *f, double v)
 			;
 		memmove(e, m, strlen(m) + 1);
 	}
+}
+
+static bool put_real(FILE *f, double v)
+{
+	char b[64];
+
+	if (!isfinite(v))
+		return false;
+	exp_real_text(v, b, sizeof(b));
 	fputs(b, f);
 	return true;
 }

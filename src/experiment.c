@@ -224,8 +224,8 @@ static void put_fmt(struct sbuf *b, const char *fmt, ...)
 	sbuf_put(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1, b);
 }
 
-/* A real as jansson writes it with JSON_REAL_PRECISION(17); null when
- * absent or not finite (as num_or_null). */
+/* A real as jansson writes it; null when absent or not finite (as
+ * num_or_null). */
 static void put_num(struct sbuf *b, bool has, double v)
 {
 	char buf[64];
@@ -234,9 +234,7 @@ static void put_num(struct sbuf *b, bool has, double v)
 		sbuf_put("null", 4, b);
 		return;
 	}
-	snprintf(buf, sizeof(buf), "%.17g", v);
-	if (!strpbrk(buf, ".eE"))
-		strcat(buf, ".0");
+	exp_real_text(v, buf, sizeof(buf));
 	sbuf_put(buf, strlen(buf), b);
 }
 

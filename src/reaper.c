@@ -211,6 +211,12 @@ static int64_t running(const struct experiment *e)
 	return n;
 }
 
+/* settled: over, and no run left to settle (see reap_result.settled). */
+static bool settled(const struct experiment *e)
+{
+	return exp_is_over(e) && running(e) == 0;
+}
+
 static json_t *tasks_of(const struct experiment *e, const struct array *a)
 {
 	json_t *tasks = json_array();
@@ -505,7 +511,7 @@ static void write_digest(struct pass *p)
 			valid = false;	/* due now: the next pass submits */
 	}
 	d = json_pack("{s:I,s:s,s:b,s:b,s:I,s:o}", "journal_end", (json_int_t)e->journal_end,
-		      "state", exp_state_name(e->state), "over", exp_is_over(e) && nrun == 0,
+		      "state", exp_state_name(e->state), "over", settled(e),
 		      "valid", valid, "submit_at", (json_int_t)submit_at, "running", run);
 	old = fs_exists(path) ? fs_read_json(path, NULL) : NULL;
 	if (!json_equal(d, old) && fs_write_json(path, d, NULL) < 0)
@@ -631,7 +637,7 @@ static int reap_pass_q(struct experiment *e, const struct reap_opts *o,
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
-	if (exp_is_over(e) && running(e) == 0) {
+	if (settled(e)) {
 		/* Nothing can change: no controller query.  A journal tail
 		 * (records another process appended) is folded into state.json
 		 * once, so that readers do not replay it every time. */
@@ -676,7 +682,7 @@ static int reap_pass_q(struct experiment *e, const struct reap_opts *o,
 		goto out;
 	if (e->state == EXP_ACTIVE && submit_pending(&p, err) < 0)
 		goto out;
-	if (exp_is_over(e) && running(e) == 0 && checkpoints_gc(e, err) < 0)
+	if (settled(e) && checkpoints_gc(e, err) < 0)
 		goto out;
 	if (o->report) {	/* best effort: a report is no reason to fail a pass */
 		char *rp = fs_join(e->dir, "report.html");
@@ -783,7 +789,7 @@ int reap_dir(const char *dir, const struct reap_opts *o, int wait_s,
 	}
 	if (state)
 		*state = e->state;
-	res->settled = exp_is_over(e) && running(e) == 0;
+	res->settled = settled(e);
 	rc = 0;
 out:
 	sjobs_release(&pre);
