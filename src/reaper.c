@@ -736,6 +736,7 @@ int reap_dir(const char *dir, const struct reap_opts *o, int wait_s,
 {
 	char *dirty = dirty_path(dir);
 	struct experiment *e = NULL;
+	struct reap_opts po = *o;	/* in_place_trial: until its launch */
 	struct sjobs pre = {0};
 	bool queried = false;
 	int fd = -1, rc = -1;
@@ -775,14 +776,17 @@ int reap_dir(const char *dir, const struct reap_opts *o, int wait_s,
 	for (int pass = 0; pass < 5; pass++) {
 		struct reap_result r;
 		unlink(dirty);
-		if (reap_pass_q(e, o, &r, queried && pass == 0 ? &pre : NULL, err) < 0)
+		if (reap_pass_q(e, &po, &r, queried && pass == 0 ? &pre : NULL, err) < 0)
 			goto out;
 		res->queries += r.queries;
 		res->submitted += r.submitted;
+		/* The allocation now has its run: a further pass (one another
+		 * process asked for) must not give it a second one. */
 		if (r.in_place_run) {
 			res->in_place_trial = r.in_place_trial;
 			res->in_place_run = r.in_place_run;
 			res->in_place_length = r.in_place_length;
+			po.in_place_trial = 0;
 		}
 		if (!fs_exists(dirty))
 			break;

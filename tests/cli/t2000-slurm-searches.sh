@@ -97,7 +97,12 @@ run "$HPSEARCH" create "$tmp/unlimited.yaml" "$quad"
 n=$(ls -d "$tmp"/root/* | wc -l)
 d=$(ls -d "$tmp"/root/$n-*)
 ok $([ "$(journal_count "$d" submit)" -eq 1 ] && grep -q '^#SBATCH --array=0-7$' "$d/arrays/1.sbatch" && echo "$out" | grep -q '12 runs wait for a later pass (8 tasks still queued)' && echo 0 || echo 1) "max_concurrent_trials 0: create submits one array of 8, the 12 others wait while 8 tasks are queued"
-reap_until_over $n
+# A 'dirty' that cannot be removed: every locked reap makes all its
+# passes, as when other processes keep asking for one.  The pass at the
+# end of a task gives its allocation one waiting run, however many passes
+# follow (it once gave each pass's pick, and all but the last never ran).
+mkdir "$d/dirty"
+reap_until_over $n 2>/dev/null
 # (for a failure: every trial that did not end in one completed run)
 jstate $n '"\n".join("# trial %d: %s runs=%d restarts=%d %s" % (x["id"], x["state"], x["runs"], x["restarts"], x.get("end_reason")) for x in t if x["runs"] != 1 or x["state"] != "COMPLETED") or "# all trials: one completed run"'
 ok $([ "$(jstate $n 's["state"], len(t), len(set(x["id"] for x in t if x["runs"] == 1))')" = "COMPLETED 20 20" ] && [ "$(journal_count "$d" submit)" -ge 2 ] && echo 0 || echo 1) "  and all 20 complete, one run each, the waiting ones in later arrays or in place ($(journal_count "$d" submit) submissions)"
