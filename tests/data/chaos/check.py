@@ -24,7 +24,8 @@ check failed.  The checks:
              status 1, segv -> signal 11, oom -> exit status 1 with
              MemoryError in its output.log, hang -> Slurm TIMEOUT,
              scancel -> a signal or CANCELLED, kill-node -> NODE_FAIL, a
-             signal or "lost"
+             signal or "lost"; a run with two causes (it failed, and its
+             task was killed before its exit record) may end as either
   end        each trial's end_reason says why it ended: completed / not
              promoted for COMPLETED; for ERROR the reason of its last
              failed run (exit status N, killed by signal N, TIMEOUT, ...)
@@ -117,8 +118,14 @@ def main():
         probs.append("run %s failed without a recorded cause: %s" % (k, exits[k]))
     check("failed", probs)
 
+    # A run can have two causes: it failed by itself, and its task was
+    # killed from outside before hpsearch exec recorded how (the node
+    # killed between the trial's exit and its exit record).  Either
+    # ending is then right.
     def reason_ok(k, r):
-        mode = injected.get(k) or outside.get(k)
+        return any(mode_ok(m, k, r) for m in (injected.get(k), outside.get(k)) if m)
+
+    def mode_ok(mode, k, r):
         code, sig = r.get("code"), r.get("signal")
         st = r.get("slurm_state")
         if mode == "exit":
