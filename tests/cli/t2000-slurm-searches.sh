@@ -101,6 +101,8 @@ ok $([ "$(journal_count "$d" submit)" -eq 1 ] && grep -q '^#SBATCH --array=0-7$'
 # passes, as when other processes keep asking for one.  The pass at the
 # end of a task gives its allocation one waiting run, however many passes
 # follow (it once gave each pass's pick, and all but the last never ran).
+# (stderr: a reap that finds the lock busy cannot leave its request in
+# that 'dirty' and says so; the assertions below judge the outcome)
 mkdir "$d/dirty"
 reap_until_over $n 2>/dev/null
 # (for a failure: every trial that did not end in one completed run)
