@@ -5,7 +5,8 @@
  * Claims runs/<K>/claim with O_EXCL before anything runs (a second
  * claimant exits at once: no run executes twice), builds the trial's
  * environment, runs the entrypoint under supervision, and records the
- * exit atomically in runs/<K>/exit.json.
+ * exit atomically in runs/<K>/exit.json.  A stop signal that comes before
+ * a run starts ends the process, by that signal, before the claim.
  */
 #include "config.h"
 
@@ -311,8 +312,8 @@ static bool next_in_place(struct exec_args *a, const struct run_result *r)
 
 	if (job && slurm_time_left(job, &o.time_left, &err) < 0)
 		o.in_place_trial = 0;	/* unknown time left: submit instead */
-	if (!a->in_place)
-		o.in_place_trial = 0;
+	if (!a->in_place || runproc_stop_pending())
+		o.in_place_trial = 0;	/* a stopping task takes no new run */
 
 	if (reap_dir(a->dir, &o, 10, &res, &busy, NULL, &err) < 0) {
 		fprintf(stderr, "hpsearch exec: end-of-run reap: %s\n", err.msg);
@@ -389,11 +390,19 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 		return rank_main(&a);
 	if (a.worker)
 		return worker_main(&a);
+	/* A stop signal (the local driver pausing, cancel, scancel) that
+	 * comes before a run starts waits for the check below: no run is
+	 * claimed after it, and none is cut off halfway through a write. */
+	runproc_hold_signals();
 	if (!(e = exp_open(a.dir, false, &err)) ||
 	    (a.tasks && from_tasks(&a, &e->cfg, &err) < 0))
 		goto fail;
 	read_switches(e, &a);
 	for (;;) {
+		if ((c = runproc_stop_pending())) {
+			exp_free(e);
+			runproc_die_by(c);
+		}
 		if ((c = one_run(e, &a, &res, &err)) < 0)
 			goto fail;
 		if (c == 1) {

@@ -16,9 +16,21 @@
 #include "fsutil.h"
 #include "runproc.h"
 
+/* The signals the supervisor forwards (and holds while it waits). */
+static void forwarded(sigset_t *s)
+{
+	sigemptyset(s);
+	sigaddset(s, SIGTERM);
+	sigaddset(s, SIGINT);
+	sigaddset(s, SIGHUP);
+	sigaddset(s, SIGUSR1);
+}
+
 static void child(char *const argv[], char *const envp[], const char *cwd,
 		  int log, const sigset_t *old)
 {
+	sigset_t fwd;
+
 	int null = open("/dev/null", O_RDONLY);
 
 	setpgid(0, 0);
@@ -27,7 +39,12 @@ static void child(char *const argv[], char *const envp[], const char *cwd,
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() == 1)
 		_exit(127);
+	/* The caller's mask, less what runproc forwards: a caller that holds
+	 * them (runproc_hold_signals) must not pass that on to the trial. */
+	forwarded(&fwd);
+	sigaddset(&fwd, SIGCHLD);
 	sigprocmask(SIG_SETMASK, old, NULL);
+	sigprocmask(SIG_UNBLOCK, &fwd, NULL);
 	if (null >= 0)
 		dup2(null, 0);
 	dup2(log, 1);
@@ -98,11 +115,7 @@ int runproc(char *const argv[], char *const envp[], const char *cwd,
 	log = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, FS_FILE_MODE);
 	if (log < 0)
 		return hps_errorf_errno(err, "cannot open '%s'", log_path);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGUSR1);
+	forwarded(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
@@ -127,4 +140,37 @@ out:
 	close(log);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;
+}
+
+void runproc_hold_signals(void)
+{
+	sigset_t s;
+
+	forwarded(&s);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+}
+
+int runproc_stop_pending(void)
+{
+	static const int stops[] = {SIGTERM, SIGINT, SIGHUP};
+	sigset_t p;
+
+	if (sigpending(&p) < 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+		if (sigismember(&p, stops[i]) == 1)
+			return stops[i];
+	return 0;
+}
+
+_Noreturn void runproc_die_by(int sig)
+{
+	sigset_t s;
+
+	signal(sig, SIG_DFL);
+	sigemptyset(&s);
+	sigaddset(&s, sig);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);	/* delivered here: the end */
+	raise(sig);
+	_exit(128 + sig);
 }

@@ -120,4 +120,49 @@ run "$HPSEARCH" continue 1
 ok $([ $rc -eq 1 ] && echo "$err" | grep -q 'cannot be continued' && echo 0 || echo 1) "continue of a finished ASHA search is refused"
 "$HPSEARCH" status 1 >/dev/null 2>&1
 ok $? "  and the experiment stays readable"
+
+# A stop signal that reaches 'hpsearch exec' before its run starts (the
+# driver pausing or cancel, just after the spawn) ends it by that signal
+# before the claim: the run is not started, and is there to run later.
+# The signal is made pending across execve, so the timing is exact.  The
+# trial itself starts with the stop signals unblocked, whatever exec was
+# given.
+export HPSEARCH_ROOT="$tmp/held"
+cat >"$tmp/held.yaml" <<'YAML'
+name: held
+hyperparameters: {x: 1}
+searcher: {name: single, metric: loss, max_length: {batches: 3}}
+entrypoint: ["sh", "sigtrial.sh"]
+YAML
+mkdir -p "$tmp/heldctx"
+cat >"$tmp/heldctx/sigtrial.sh" <<'SH'
+grep '^SigBlk' /proc/self/status > "$HPS_CHECKPOINT_DIR/sigblk.run$HPS_RUN"
+printf '{"batches": %s, "loss": 0.5}\n' "$HPS_MAX_LENGTH" >> "$HPS_METRICS_FILE"
+SH
+held() { # held pending|blocked CMD...: CMD with SIGTERM blocked (and pending)
+	"$PY" - "$@" <<'PY'
+import os, signal, sys
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+if sys.argv[1] == "pending":
+    os.kill(os.getpid(), signal.SIGTERM)
+os.execvp(sys.argv[2], sys.argv[2:])
+PY
+}
+"$HPSEARCH" run -q "$tmp/held.yaml" "$tmp/heldctx" >/dev/null 2>&1
+ok $? "a one-trial search for exec by hand"
+hd=$(ls -d "$tmp/held"/1-*)
+held pending "$HPSEARCH" exec --trial 1 --run 2 --length 3 "$hd" >/dev/null 2>&1
+rc=$?
+ok $([ $rc -eq 143 ] && [ ! -e "$hd/trials/1/runs/2/claim" ] && [ ! -e "$hd/trials/1/checkpoint/sigblk.run2" ] && echo 0 || echo 1) \
+	"exec with SIGTERM pending: ends by it before the claim, nothing ran (exit $rc)"
+held blocked "$HPSEARCH" exec --trial 1 --run 2 --length 3 "$hd" >/dev/null 2>&1
+ok $? "  the same run then runs"
+# SigBlk is a hex mask; SIGTERM (15), SIGINT (2), SIGHUP (1) and SIGUSR1
+# (10) are bits 14, 1, 0 and 9: 0x4203.
+blk=$(awk '{print $2}' "$hd/trials/1/checkpoint/sigblk.run2" 2>/dev/null)
+ok $([ -n "$blk" ] && [ $((0x$blk & 0x4203)) -eq 0 ] && echo 0 || echo 1) \
+	"  its trial starts with the stop signals unblocked though exec had SIGTERM blocked (SigBlk $blk)"
+ok $([ -e "$hd/trials/1/runs/2/claim" ] && [ -e "$hd/trials/1/runs/2/exit.json" ] && echo 0 || echo 1) \
+	"  claimed once, exit recorded"
 done_testing
