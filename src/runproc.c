@@ -29,9 +29,8 @@ static void forwarded(sigset_t *s)
 static void child(char *const argv[], char *const envp[], const char *cwd,
 		  int log, const sigset_t *old)
 {
-	sigset_t fwd;
-
 	int null = open("/dev/null", O_RDONLY);
+	sigset_t fwd;
 
 	setpgid(0, 0);
 	/* If the supervisor is killed outright, the trial goes with it rather
