@@ -98,8 +98,12 @@ reap_until_over 4 300
 ok $([ "$(jstate 4 's["state"], all(x["length"] == 200 for x in t)')" = "COMPLETED True" ] && echo 0 || echo 1) "  the controller back, the next passes complete the search"
 
 # A node dies (slurmd and its slurmstepds killed): NODE_FAIL, the trials
-# resume from their checkpoints on the other node.
-"$HPSEARCH" create -q "$data/slow.yaml" "$quad"
+# resume from their checkpoints on the other node.  Here the trials take a
+# minute (0.3 s a batch), so the kill lands while they run however slow
+# the passes of wait_for are: under valgrind a round takes seconds, and
+# with 20 s trials the kill once came as the tasks on n1 had just ended.
+sed 's/^  sleep: 0\.1$/  sleep: 0.3/' "$data/slow.yaml" >"$tmp/slower.yaml"
+"$HPSEARCH" create -q "$tmp/slower.yaml" "$quad"
 d=$(expdir 5)
 wait_for 5 'sum(x["length"] >= 16 for x in t) >= 2' 60
 on_n1=$(squeue -h -w n1 -o %A | wc -l)
